@@ -1,0 +1,292 @@
+"""Typed, frozen specs: what the YAML said, after schema validation and defaults.
+
+Specs never carry runtime state; ``engine.compiler`` turns them into runnable objects.
+Defaults live in the JSON Schemas and here, nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The user-facing name of the implicit connection built from ``plugin.auth`` + ``plugin.params``.
+PLUGIN_CONNECTION = "plugin"
+
+# Sentinel for "no default given" on a parameter (``None`` is a legal default).
+class _Missing:
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+EMPTY: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a spec came from: a file and the JSON pointer of the node inside it."""
+
+    file: Path
+    pointer: str = ""
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSpec:
+    port: int = 8080
+    host: str = "0.0.0.0"
+    base_url: str = ""
+    encryption_key: str = ""
+    api_token_ttl: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DriverSpec:
+    """``auth``, ``datastore``, ``secrets``, ``telemetry``: a provider name plus free-form config."""
+
+    provider: str = ""
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialFieldSpec:
+    name: str
+    label: str = ""
+    description: str = ""
+    help_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthMappingSpec:
+    """Credential fields → request headers / query parameters. Values are Jinja templates or field names."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionAuthSpec:
+    type: str = "none"  # none | bearer | manual | basic | oauth2 | mcp_oauth
+    authorization_url: str = ""
+    token_url: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    redirect_url: str = ""
+    client_auth: str = "body"  # body | header
+    token_exchange: str = "form"  # form | json
+    scopes: tuple[str, ...] = ()
+    scope_param: str = "scope"
+    scope_separator: str = " "
+    pkce: bool = False
+    authorization_params: Mapping[str, str] = field(default_factory=dict)
+    token_params: Mapping[str, str] = field(default_factory=dict)
+    refresh_params: Mapping[str, str] = field(default_factory=dict)
+    accept_header: str = ""
+    access_token_path: str = ""
+    token_metadata: tuple[str, ...] = ()
+    credentials: tuple[CredentialFieldSpec, ...] = ()
+    auth_mapping: AuthMappingSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionParamSpec:
+    required: bool = False
+    description: str = ""
+    default: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSpec:
+    """A named connection (or the implicit ``plugin`` one). ``mode`` is none|user|identity|either."""
+
+    name: str
+    mode: str = "user"
+    auth: ConnectionAuthSpec = field(default_factory=ConnectionAuthSpec)
+    params: Mapping[str, ConnectionParamSpec] = field(default_factory=dict)
+    # Shared service credential for identity/either modes: field -> value (secret:// already resolved).
+    identity: Mapping[str, str] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSpec:
+    name: str
+    type: str = "string"  # as written; normalised by the compiler (int → integer, …)
+    in_: str | None = None  # path | query | header | body | None (defaulted by the compiler)
+    required: bool = False
+    description: str = ""
+    default: Any = MISSING
+    enum: tuple[Any, ...] | None = None
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSpec:
+    name: str
+    method: str
+    path: str
+    description: str = ""
+    parameters: tuple[ParameterSpec, ...] = ()
+    # Template keys (ours): Jinja2 templates rendered per call.
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+    body: Any = MISSING  # a YAML value whose string leaves are templates
+    connection: str = ""  # per-operation connection override; "" = the integration's default
+    paginate: bool = False
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedParameterSpec:
+    in_: str  # header | path
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaginationSpec:
+    has_more_path: str = ""
+    cursor_path: str = ""
+    cursor_param: str = ""
+    max_pages: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseMappingSpec:
+    data_path: str = ""
+    pagination: PaginationSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllowedOperationSpec:
+    alias: str = ""
+    description: str = ""
+    paginate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PluginSpec:
+    """``integrations.<name>.plugin`` (or the body of ``providers.d/<name>.yaml``'s ``plugin``)."""
+
+    # Declarative REST
+    base_url: str = ""
+    operations: tuple[OperationSpec, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # Spec surfaces
+    openapi: str = ""
+    graphql_url: str = ""
+    mcp_url: str = ""
+    openapi_connection: str = ""
+    graphql_connection: str = ""
+    mcp_connection: str = ""
+    default_connection: str = ""
+    managed_parameters: tuple[ManagedParameterSpec, ...] = ()
+    response_mapping: ResponseMappingSpec | None = None
+    allowed_operations: Mapping[str, AllowedOperationSpec] | None = None
+    # Connections: the implicit ``plugin`` connection is ``auth`` + ``params``.
+    auth: ConnectionAuthSpec | None = None
+    params: Mapping[str, ConnectionParamSpec] = field(default_factory=dict)
+    connections: Mapping[str, ConnectionSpec] = field(default_factory=dict)
+    mcp: bool = False
+    # Python escape hatch: "package.module:factory".
+    python: str = ""
+    # Free-form, passed to python providers; client_id/client_secret here override OAuth client creds.
+    config: Mapping[str, Any] = field(default_factory=dict)
+    # Reference keys for external plugin processes. Accepted by validation; not runnable here.
+    command: str = ""
+    package: str = ""
+    source: str = ""
+    version: str = ""
+    args: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    allowed_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationSpec:
+    name: str
+    plugin: PluginSpec
+    display_name: str = ""
+    description: str = ""
+    icon_file: str = ""
+    mcp_tool_prefix: str = ""
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BindingSpec:
+    name: str
+    type: str
+    providers: tuple[str, ...] = ()
+    config: Mapping[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EgressRuleSpec:
+    action: str = ""
+    subject_kind: str = ""
+    subject_id: str = ""
+    provider: str = ""
+    operation: str = ""
+    method: str = ""
+    host: str = ""
+    path_prefix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EgressCredentialSpec:
+    secret_ref: str
+    auth_style: str = "bearer"
+    subject_kind: str = ""
+    subject_id: str = ""
+    operation: str = ""
+    method: str = ""
+    host: str = ""
+    path_prefix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EgressSpec:
+    default_action: str = "allow"
+    policies: tuple[EgressRuleSpec, ...] = ()
+    credentials: tuple[EgressCredentialSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSpec:
+    """The whole deployment: ``gestalt.yaml`` merged with ``providers.d`` and ``bindings.d``."""
+
+    path: Path
+    server: ServerSpec = field(default_factory=ServerSpec)
+    auth: DriverSpec = field(default_factory=lambda: DriverSpec(provider="none"))
+    datastore: DriverSpec = field(default_factory=lambda: DriverSpec(provider="sqlite"))
+    secrets: DriverSpec = field(default_factory=lambda: DriverSpec(provider="env"))
+    telemetry: DriverSpec = field(default_factory=lambda: DriverSpec(provider="stdout"))
+    integrations: Mapping[str, IntegrationSpec] = field(default_factory=dict)
+    bindings: Mapping[str, BindingSpec] = field(default_factory=dict)
+    egress: EgressSpec = field(default_factory=EgressSpec)
+    ui: Mapping[str, Any] = field(default_factory=dict)
+    providers_dir: Path | None = None
+    bindings_dir: Path | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent

@@ -1,0 +1,167 @@
+"""One exception tree for the whole engine.
+
+Every error a client may see carries its stable, secret-free ``public_message`` and its HTTP
+``status``; ``engine.web.errors`` is the single place that turns them into responses. Library
+exceptions are translated into this tree once, at the edge where they occur
+(``raise UpstreamUnreachable() from exc``), and anything else becomes ``InternalError``.
+"""
+
+from __future__ import annotations
+
+
+class GestaltError(Exception):
+    """Base of every engine error. ``str(err)`` is safe to log; it never contains secrets."""
+
+    status: int = 500
+    public_message: str = "internal error"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.public_message = message if message is not None else type(self).public_message
+        super().__init__(self.public_message)
+
+
+# ---- configuration (raised at load/compile time, never on the request path) ----
+
+
+class ConfigError(GestaltError):
+    """A config file is invalid. ``issues`` holds every problem found, each with file:line:col."""
+
+    def __init__(self, issues: list[object]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues) or "invalid config")
+
+
+# ---- client errors (4xx) ----
+
+
+class BadRequest(GestaltError):
+    status = 400
+    public_message = "bad request"
+
+
+class InvalidJSONBody(BadRequest):
+    public_message = "invalid JSON body"
+
+
+class InvalidParameters(BadRequest):
+    """Parameters failed the operation's input schema; the message names the parameter."""
+
+
+class MissingPathParameter(BadRequest):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"missing required path parameter: {name}")
+
+
+class InvalidConnectionName(BadRequest):
+    public_message = "connection name contains invalid characters"
+
+
+class InvalidInstanceName(BadRequest):
+    public_message = "instance name contains invalid characters"
+
+
+class NotAuthenticated(GestaltError):
+    status = 401
+    public_message = "not authenticated"
+
+
+class ScopeDenied(GestaltError):
+    status = 403
+
+    def __init__(self, integration: str) -> None:
+        super().__init__(f"token scope denied: {integration}")
+
+
+class NotFound(GestaltError):
+    status = 404
+    public_message = "not found"
+
+
+class IntegrationNotFound(NotFound):
+    def __init__(self, integration: str) -> None:
+        super().__init__(f'integration "{integration}" not found')
+
+
+class OperationNotFound(NotFound):
+    def __init__(self, operation: str, integration: str) -> None:
+        super().__init__(f'operation "{operation}" not found on integration "{integration}"')
+
+
+class Conflict(GestaltError):
+    status = 409
+    public_message = "conflict"
+
+
+class AmbiguousInstance(Conflict):
+    def __init__(self, integration: str, instances: list[str]) -> None:
+        super().__init__(
+            f'ambiguous instance: integration "{integration}" has {len(instances)} connections '
+            f"([{' '.join(instances)}]); specify which instance to use"
+        )
+
+
+class NoCredential(GestaltError):
+    status = 412
+
+    def __init__(self, integration: str) -> None:
+        super().__init__(f'no token stored for integration "{integration}"; connect via OAuth first')
+
+
+class PayloadTooLarge(GestaltError):
+    status = 413
+    public_message = "request body too large"
+
+
+# ---- upstream / gateway errors (502) ----
+
+
+class UpstreamError(GestaltError):
+    status = 502
+    public_message = "operation failed"
+
+
+class UpstreamTimeout(UpstreamError):
+    public_message = "upstream service timed out"
+
+
+class UpstreamUnreachable(UpstreamError):
+    public_message = "failed to reach upstream service"
+
+
+class UpstreamReadError(UpstreamError):
+    public_message = "failed to read upstream response"
+
+
+class UpstreamInvalidResponse(UpstreamError):
+    public_message = "upstream service returned an invalid response"
+
+
+class UpstreamOperationError(UpstreamError):
+    """The upstream reported an operation-level error (e.g. GraphQL ``errors``); the message is shown."""
+
+
+class EgressDenied(UpstreamError):
+    public_message = "operation failed"
+
+
+class UpstreamHTTPError(GestaltError):
+    """The upstream answered >= 400: replayed verbatim (status, content type, body)."""
+
+    def __init__(self, status: int, content_type: str, body: bytes) -> None:
+        self.status = status
+        self.content_type = content_type
+        self.body = body
+        super().__init__(f"upstream returned HTTP {status}")
+
+
+# ---- server errors (5xx) ----
+
+
+class InternalError(GestaltError):
+    status = 500
+    public_message = "internal error"
+
+
+class NotReady(GestaltError):
+    status = 503
+    public_message = "service starting"
