@@ -1,0 +1,91 @@
+"""The composition root: the only place that picks concrete implementations.
+
+Stages run in order (config → secrets → telemetry → egress client → providers → broker → web
+state); a failing stage reports what is wrong and where. ``serve`` skips an integration that
+fails to compile (logged); ``validate`` is strict and reports every issue.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.compiler.build import build_provider
+from engine.compiler.model import Provider
+from engine.config import load
+from engine.config.issues import ConfigIssue
+from engine.config.spec import ConfigSpec, IntegrationSpec
+from engine.egress.client import AiohttpClient, HttpClient
+from engine.errors import ConfigError
+from engine.invocation.audit import AuditSink
+from engine.invocation.broker import Broker
+from engine.invocation.credentials import NoStoredCredentials
+from engine.secrets import provider_from_spec, resolve_secrets
+from engine.telemetry import configure_logging
+from engine.web.auth import AnonymousAuthenticator, Authenticator
+from engine.web.state import Readiness, Runtime
+
+_log = logging.getLogger("gestalt.bootstrap")
+
+
+@dataclass
+class Compiled:
+    config: ConfigSpec
+    providers: dict[str, Provider] = field(default_factory=dict)
+    issues: list[ConfigIssue] = field(default_factory=list)
+
+
+def load_config(path: str | Path) -> ConfigSpec:
+    """Load, validate and resolve secrets. Raises ConfigError listing every issue."""
+    spec = load(path)
+    return resolve_secrets(spec, provider_from_spec(spec))
+
+
+def compile_providers(config: ConfigSpec, client: HttpClient) -> Compiled:
+    out = Compiled(config)
+    for name, spec in sorted(config.integrations.items()):
+        provider, issues = build_provider(spec, client, _icon(spec))
+        out.issues.extend(issues)
+        if provider is not None:
+            out.providers[name] = provider
+    return out
+
+
+def _icon(spec: IntegrationSpec) -> str:
+    if not spec.icon_file:
+        return ""
+    try:
+        return Path(spec.icon_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        _log.warning("icon not readable", extra={"fields": {"provider": spec.name, "error": type(exc).__name__}})
+        return ""
+
+
+def build_runtime(config: ConfigSpec, client: HttpClient | None = None) -> Runtime:
+    configure_logging(config.telemetry.provider, config.telemetry.config)
+    client = client or AiohttpClient()
+    compiled = compile_providers(config, client)
+    for problem in compiled.issues:
+        _log.warning("skipping provider", extra={"fields": {"error": str(problem)}})
+    for name, provider in compiled.providers.items():
+        _log.info("loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}})
+    broker = Broker(compiled.providers, NoStoredCredentials(), AuditSink())
+    runtime = Runtime(
+        config=config,
+        providers=compiled.providers,
+        broker=broker,
+        authenticator=_authenticator(config),
+        readiness=Readiness(),
+    )
+    runtime.closers.append(client.close)
+    runtime.readiness.providers_loaded = True
+    return runtime
+
+
+def _authenticator(config: ConfigSpec) -> Authenticator:
+    if config.auth.provider == "none":
+        return AnonymousAuthenticator()
+    raise ConfigError(
+        [ConfigIssue(config.path, 0, 0, f'auth provider "{config.auth.provider}" is not supported yet', "/auth/provider")]
+    )

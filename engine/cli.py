@@ -1,0 +1,156 @@
+"""``gestaltd``: a thin shell over the library. Parse flags, call one function, choose the exit code.
+
+Exit codes: 0 ok, 1 invalid config, 2 usage error (unknown flag, missing file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine import __version__
+from engine.errors import ConfigError
+
+USAGE_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "default"
+    try:
+        if command == "version":
+            print(f"gestaltd {__version__}")
+            return 0
+        if command == "validate":
+            return _validate(_existing(args.config), args.format)
+        if command == "routes":
+            return _routes(_existing(args.config))
+        if command == "serve":
+            return _serve(_existing(args.config), args.host, args.port)
+        return _default(args.config, args.host, args.port)
+    except _UsageError as exc:
+        print(f"gestaltd: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except ConfigError as exc:
+        print(_render(exc, "text"), file=sys.stderr)
+        return 1
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gestaltd", description="Self-hosted integration server.")
+    parser.add_argument("--config", help="config file (default: $GESTALT_CONFIG, ./config.yaml, ~/.gestalt/config.yaml)")
+    parser.add_argument("--host", default=None, help="listen address (default: server.host or 0.0.0.0)")
+    parser.add_argument("--port", type=int, default=None, help="listen port (default: server.port or 8080)")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve the config")
+    validate = sub.add_parser("validate", help="check a config and report every problem")
+    routes = sub.add_parser("routes", help="print the compiled route table")
+    sub.add_parser("version", help="print the version")
+    for p in (serve, validate, routes):
+        p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    serve.add_argument("--host", default=argparse.SUPPRESS, help="listen address")
+    serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="listen port")
+    serve.add_argument("--locked", action="store_true", help="use only prepared state; never fetch at startup")
+    validate.add_argument("--format", choices=("text", "json", "github"), default="text", help="report format")
+    return parser
+
+
+def _existing(path: str | None) -> Path:
+    resolved = Path(path) if path else _discover()
+    if resolved is None or not resolved.is_file():
+        raise _UsageError(f"config file not found: {resolved if resolved else '(none given)'}")
+    return resolved.resolve()
+
+
+def _discover() -> Path | None:
+    env = os.environ.get("GESTALT_CONFIG")
+    if env:
+        return Path(env)
+    for candidate in (Path("config.yaml"), Path.home() / ".gestalt" / "config.yaml", Path("/etc/gestalt/config.yaml")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _render(exc: ConfigError, fmt: str) -> str:
+    from engine.config.issues import render_issues, sorted_issues
+
+    return render_issues(sorted_issues(exc.issues), fmt)  # type: ignore[arg-type]
+
+
+def _validate(path: Path, fmt: str) -> int:
+    from engine.bootstrap import compile_providers, load_config
+    from engine.config.issues import render_issues, sorted_issues
+    from engine.config import runtime_issues
+    from engine.egress.client import AiohttpClient
+
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        print(_render(exc, fmt))
+        return 1
+    issues = list(runtime_issues(config)) + compile_providers(config, AiohttpClient()).issues
+    print(render_issues(sorted_issues(issues), fmt))
+    return 1 if issues else 0
+
+
+def _routes(path: Path) -> int:
+    from engine.bootstrap import build_runtime, load_config
+    from engine.web.app import create_app, route_table
+
+    app = create_app(build_runtime(load_config(path)))
+    for method, route, name in route_table(app):
+        print(f"{method:<12} {route:<56} {name}")
+    return 0
+
+
+def _serve(path: Path, host: str | None, port: int | None) -> int:
+    from engine.bootstrap import load_config
+    from engine.serve import serve
+
+    config = load_config(path)
+    serve(path, host or config.server.host, port or config.server.port)
+    return 0
+
+
+def _default(path: str | None, host: str | None, port: int | None) -> int:
+    if path is None and _discover() is None:
+        path = str(write_local_config(Path.home() / ".gestalt"))
+        print(f"gestaltd: wrote a local config to {path}", file=sys.stderr)
+    return _serve(_existing(path), host, port)
+
+
+def write_local_config(directory: Path) -> Path:
+    """The first-run config: SQLite under ``directory``, auth none, a fresh 64-hex key, port 8080."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o755)
+    target = directory / "config.yaml"
+    text = (
+        "# Generated by gestaltd on first run. Edit freely; see the README for every key.\n"
+        "server:\n"
+        "  port: 8080\n"
+        f"  encryption_key: {secrets.token_hex(32)}\n"
+        "auth:\n"
+        "  provider: none\n"
+        "datastore:\n"
+        "  provider: sqlite\n"
+        "  config:\n"
+        f"    path: {directory / 'gestalt.db'}\n"
+        "secrets:\n"
+        "  provider: env\n"
+    )
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return target
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,272 @@
+"""Inline REST integrations: ``plugin.base_url`` + ``plugin.operations`` → a RestProvider.
+
+Every problem is collected as a ConfigIssue pointing at the operation or parameter that caused
+it, so ``gestaltd validate`` can report them all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from engine.compiler.connections import canonical_connection, compile_connections, default_connection
+from engine.compiler.model import QUERY_METHODS, Connection, Operation, Parameter
+from engine.compiler.request import PLACEHOLDER, BodyTemplate, Expression, RequestTemplate
+from engine.compiler.schema import annotations_for, input_schema, normalise_type
+from engine.compiler.templates import (
+    Template,
+    TemplateCompileError,
+    compile_expression,
+    compile_template,
+    is_template,
+)
+from engine.config.issues import ConfigIssue
+from engine.config.spec import MISSING, IntegrationSpec, OperationSpec, Origin, ParameterSpec
+from engine.egress.client import HttpClient
+from engine.egress.request import Result
+
+_REQUEST_CONTEXT = frozenset({"params", "connection"})
+_HEADER_CONTEXT = frozenset({"params", "connection", "credentials"})
+
+
+def issue(origin: Origin | None, message: str, fallback: Origin | None = None) -> ConfigIssue:
+    o = origin or fallback
+    if o is None:
+        return ConfigIssue(file=Path("<config>"), line=0, col=0, message=message, pointer="")
+    return ConfigIssue(file=o.file, line=o.line, col=o.col, message=message, pointer=o.pointer)
+
+
+@dataclass
+class RestProvider:
+    """A declarative provider: renders the compiled request and sends it through the egress client."""
+
+    name: str
+    client: HttpClient
+    display_name: str = ""
+    description: str = ""
+    icon_svg: str = ""
+    mcp_tool_prefix: str = ""
+    operations: Mapping[str, Operation] = field(default_factory=dict)
+    connections: Mapping[str, Connection] = field(default_factory=dict)
+    default_connection: str = "plugin"
+
+    async def execute(
+        self,
+        operation: Operation,
+        params: dict[str, Any],
+        connection: Connection,
+        credential: Mapping[str, str] | None,
+        connection_params: Mapping[str, str],
+    ) -> Result:
+        request = operation.request.render(params, connection_params, credential)
+        extra = connection.injector.apply(credential, request.headers, connection_params)
+        if extra:
+            sep = "&" if "?" in request.url else "?"
+            request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
+        request.integration = self.name
+        request.operation = operation.name
+        return await self.client.send(request)
+
+
+def compile_rest(spec: IntegrationSpec, client: HttpClient, icon_svg: str = "") -> tuple[RestProvider, list[ConfigIssue]]:
+    plugin = spec.plugin
+    issues: list[ConfigIssue] = []
+    try:
+        connections = compile_connections(plugin)
+    except TemplateCompileError as exc:
+        connections = {}
+        issues.append(issue(spec.origin, f"auth_mapping: {exc}"))
+    default_conn = default_connection(plugin)
+    ops: dict[str, Operation] = {}
+    for op_spec in plugin.operations:
+        try:
+            op = compile_operation(spec.name, op_spec, plugin.base_url, plugin.headers, default_conn)
+        except _OpIssues as exc:
+            issues.extend(issue(o, m, op_spec.origin) for o, m in exc.items)
+            continue
+        ops[op.name] = op
+    provider = RestProvider(
+        name=spec.name,
+        client=client,
+        display_name=spec.display_name or spec.name,
+        description=spec.description,
+        icon_svg=icon_svg,
+        mcp_tool_prefix=spec.mcp_tool_prefix,
+        operations=ops,
+        connections=connections,
+        default_connection=default_conn,
+    )
+    return provider, issues
+
+
+class _OpIssues(Exception):
+    def __init__(self, items: list[tuple[Origin | None, str]]) -> None:
+        self.items = items
+
+
+def compile_operation(
+    integration: str,
+    spec: OperationSpec,
+    base_url: str,
+    plugin_headers: Mapping[str, str],
+    default_conn: str,
+) -> Operation:
+    problems: list[tuple[Origin | None, str]] = []
+    method = spec.method.upper()
+    header_tpls = _compile_map(spec.headers, _HEADER_CONTEXT, "headers", spec, problems)
+    query_tpls = _compile_map(spec.query, _REQUEST_CONTEXT, "query", spec, problems)
+    body_tpl = _compile_body(spec.body, spec, problems)
+    template_refs = _refs(header_tpls, query_tpls, body_tpl)
+    path_names = set(PLACEHOLDER.findall(spec.path))
+    params = tuple(_parameter(p, method, path_names, template_refs) for p in spec.parameters)
+    declared = {p.name for p in params}
+    if params:
+        for ref in sorted(template_refs - declared):
+            problems.append((spec.origin, f'template references undeclared parameter "{ref}"'))
+    if problems:
+        raise _OpIssues(problems)
+    request = RequestTemplate(
+        method=method,
+        base_url=base_url.rstrip("/"),
+        base_url_has_params=bool(PLACEHOLDER.search(base_url)),
+        path_parts=_path_parts(spec.path),
+        static_headers=tuple((k, v) for k, v in plugin_headers.items()),
+        header_templates=header_tpls,
+        query_templates=query_tpls,
+        body_template=body_tpl,
+        query_params=tuple(p for p in params if p.location == "query"),
+        header_params=tuple(p for p in params if p.location == "header"),
+        body_params=tuple(p for p in params if p.location == "body"),
+        passthrough=not params,
+        uses_context=bool(header_tpls or query_tpls or body_tpl is not None),
+    )
+    return Operation(
+        integration=integration,
+        name=spec.name,
+        method=method,
+        path=spec.path,
+        description=spec.description,
+        parameters=params,
+        input_schema=input_schema(params) if params else None,
+        annotations=annotations_for(method),
+        connection=canonical_connection(spec.connection) if spec.connection else default_conn,
+        request=request,
+        passthrough=not params,
+        by_name={p.name: p for p in params},
+    )
+
+
+def _parameter(p: ParameterSpec, method: str, path_names: set[str], template_refs: set[str]) -> Parameter:
+    location = p.in_
+    if location is None:
+        if p.name in path_names:
+            location = "path"
+        elif p.name in template_refs:
+            location = "template"
+        else:
+            location = "query" if method in QUERY_METHODS else "body"
+    return Parameter(
+        name=p.name,
+        type=normalise_type(p.type),
+        location=location,
+        required=p.required or location == "path",
+        description=p.description,
+        default=p.default,
+        enum=p.enum,
+    )
+
+
+def _path_parts(path: str) -> tuple[tuple[bool, str], ...]:
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    for m in PLACEHOLDER.finditer(path):
+        if m.start() > pos:
+            parts.append((False, path[pos : m.start()]))
+        parts.append((True, m.group(1)))
+        pos = m.end()
+    if pos < len(path):
+        parts.append((False, path[pos:]))
+    return tuple(parts)
+
+
+def _compile_map(
+    values: Mapping[str, str],
+    allowed: frozenset[str],
+    where: str,
+    spec: OperationSpec,
+    problems: list[tuple[Origin | None, str]],
+) -> tuple[tuple[str, Template], ...]:
+    out: list[tuple[str, Template]] = []
+    for key, source in values.items():
+        try:
+            out.append((key, compile_template(str(source), allowed)))
+        except TemplateCompileError as exc:
+            problems.append((spec.origin, f"{where}.{key}: {exc}"))
+    return tuple(out)
+
+
+def _compile_body(body: Any, spec: OperationSpec, problems: list[tuple[Origin | None, str]]) -> BodyTemplate | None:
+    if body is MISSING:
+        return None
+    try:
+        return BodyTemplate(_compile_node(body))
+    except TemplateCompileError as exc:
+        problems.append((spec.origin, f"body: {exc}"))
+        return None
+
+
+def _compile_node(node: Any) -> Any:
+    if isinstance(node, str):
+        if not is_template(node):
+            return node
+        expr = _single_expression(node)
+        if expr is not None:
+            return expr
+        return compile_template(node, _REQUEST_CONTEXT)
+    if isinstance(node, dict):
+        return {k: _compile_node(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_compile_node(v) for v in node]
+    return node
+
+
+def _single_expression(text: str) -> Expression | None:
+    stripped = text.strip()
+    if not (stripped.startswith("{{") and stripped.endswith("}}")) or stripped.count("{{") != 1:
+        return None
+    source = stripped[2:-2].strip()
+    tpl = compile_template(text, _REQUEST_CONTEXT)  # validates names and syntax
+    return _ExprWithRefs(source, compile_expression(source), tpl.param_refs)
+
+
+@dataclass(frozen=True, slots=True)
+class _ExprWithRefs(Expression):
+    param_refs: frozenset[str] = frozenset()
+
+
+def _refs(
+    headers: tuple[tuple[str, Template], ...],
+    query: tuple[tuple[str, Template], ...],
+    body: BodyTemplate | None,
+) -> set[str]:
+    refs: set[str] = set()
+    for _, t in (*headers, *query):
+        refs |= t.param_refs
+    if body is not None:
+        refs |= _body_refs(body.shape)
+    return refs
+
+
+def _body_refs(node: Any) -> set[str]:
+    if isinstance(node, Template):
+        return set(node.param_refs)
+    if isinstance(node, _ExprWithRefs):
+        return set(node.param_refs)
+    if isinstance(node, dict):
+        return set().union(*(_body_refs(v) for v in node.values())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(_body_refs(v) for v in node)) if node else set()
+    return set()

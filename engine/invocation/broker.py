@@ -1,0 +1,114 @@
+"""The broker: the seven steps of the seed's "Invocation Semantics", once, for every surface.
+
+1 authenticate (the surface passes the principal) · 2 resolve provider and operation ·
+3 resolve the credential by the connection's mode · 4/5 instance auto-selection or 409 ·
+6 refresh (inside the credential source) · 7 execute.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.compiler.connections import canonical_connection
+from engine.compiler.model import Connection, Operation, Provider
+from engine.egress.request import Result
+from engine.errors import (
+    BadRequest,
+    GestaltError,
+    IntegrationNotFound,
+    InvalidConnectionName,
+    InvalidInstanceName,
+    NotAuthenticated,
+    OperationNotFound,
+    ScopeDenied,
+)
+from engine.invocation.arguments import bind_arguments
+from engine.invocation.audit import AuditRecord, AuditSink
+from engine.invocation.credentials import CredentialSource, resolve_credential
+from engine.invocation.principal import Principal
+
+NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")
+
+
+@dataclass(slots=True)
+class Invocation:
+    principal: Principal | None
+    integration: str
+    operation: str
+    args: dict[str, Any]
+    from_query: bool = False  # GET: values are strings to coerce
+    instance: str | None = None
+    connection: str | None = None
+    source: str = "http"
+    client_ip: str = ""
+    user_agent: str = ""
+
+
+class Broker:
+    def __init__(self, providers: Mapping[str, Provider], credentials: CredentialSource, audit: AuditSink) -> None:
+        self.providers = providers
+        self.credentials = credentials
+        self.audit = audit
+
+    def lookup(self, principal: Principal | None, integration: str, operation: str) -> tuple[Provider, Operation]:
+        if principal is None:
+            raise NotAuthenticated()
+        provider = self.providers.get(integration)
+        if provider is None:
+            raise IntegrationNotFound(integration)
+        if not principal.may_use(integration):
+            raise ScopeDenied(integration)
+        op = provider.operations.get(operation)
+        if op is None:
+            raise OperationNotFound(operation, integration)
+        return provider, op
+
+    async def invoke(self, call: Invocation) -> Result:
+        record = AuditRecord(call.source, call.integration, call.operation, client_ip=call.client_ip,
+                             user_agent=call.user_agent)
+        try:
+            result = await self._invoke(call, record)
+        except GestaltError as exc:
+            record.status, record.error = exc.status, exc.public_message
+            self.audit.emit(record)
+            raise
+        record.status = result.status
+        self.audit.emit(record)
+        return result
+
+    async def _invoke(self, call: Invocation, record: AuditRecord) -> Result:
+        provider, op = self.lookup(call.principal, call.integration, call.operation)
+        assert call.principal is not None
+        record.user_id, record.email = call.principal.user_id, call.principal.email
+        params = bind_arguments(op, call.args, call.from_query)
+        connection = self._connection(provider, op, call.connection)
+        instance = _checked_instance(call.instance)
+        resolved = await resolve_credential(self.credentials, call.principal, provider.name, connection, instance)
+        fields = resolved.fields if resolved is not None else None
+        conn_params = resolved.connection_params if resolved is not None else _param_defaults(connection)
+        return await provider.execute(op, params, connection, fields, conn_params)
+
+    @staticmethod
+    def _connection(provider: Provider, op: Operation, requested: str | None) -> Connection:
+        if requested:
+            if not NAME_RE.match(requested):
+                raise InvalidConnectionName()
+            name = canonical_connection(requested)
+            conn = provider.connections.get(name)
+            if conn is None:
+                raise BadRequest(f'unknown connection "{requested}" on integration "{provider.name}"')
+            return conn
+        return provider.connections[op.connection]
+
+
+def _checked_instance(instance: str | None) -> str | None:
+    if instance and not NAME_RE.match(instance):
+        raise InvalidInstanceName()
+    return instance or None
+
+
+def _param_defaults(connection: Connection) -> dict[str, str]:
+    return {k: v.default for k, v in connection.params.items() if v.default}

@@ -1,0 +1,79 @@
+"""The Litestar application: routes per area, one error mapping, security headers on everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.types import Message, Scope
+
+from engine import __version__
+from engine.errors import GestaltError
+from engine.invocation.principal import Principal
+from engine.web.auth import credentials_from_headers
+from engine.web.catalog import catalog_router
+from engine.web.errors import gestalt_error_handler, http_exception_handler, internal_error_handler
+from engine.web.health import health, ready
+from engine.web.invoke import InvokeEndpoint, fallback_route, invoke_route
+from engine.web.openapi import add_operations
+from engine.web.security import security_headers
+from engine.web.state import Runtime
+
+
+def create_app(runtime: Runtime) -> Litestar:
+    endpoint = InvokeEndpoint(runtime.broker, runtime.authenticator)
+    invoke_handlers = [
+        invoke_route(endpoint, name, op)
+        for name, provider in sorted(runtime.providers.items())
+        for op in provider.operations
+    ]
+    extra_headers = list(security_headers(runtime.config.server.base_url.startswith("https://")))
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *extra_headers]
+
+    async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+        authorization, cookie = credentials_from_headers(request.scope["headers"])
+        return await runtime.authenticator.authenticate(authorization, cookie)
+
+    app = Litestar(
+        route_handlers=[health, ready, catalog_router(), *invoke_handlers, fallback_route(endpoint)],
+        dependencies={
+            "runtime": Provide(lambda: runtime, sync_to_thread=False),
+            "principal": Provide(provide_principal),
+        },
+        exception_handlers={
+            GestaltError: gestalt_error_handler,
+            HTTPException: http_exception_handler,
+            Exception: internal_error_handler,
+        },
+        before_send=[add_headers],
+        request_max_body_size=1 << 20,
+        openapi_config=OpenAPIConfig(title="gestaltd", version=__version__, path="/schema"),
+        logging_config=None,
+        on_shutdown=[runtime.close],
+    )
+    add_operations(app.openapi_schema, runtime.providers)
+    return app
+
+
+def route_table(app: Litestar) -> list[tuple[str, str, str]]:
+    """(methods, path, handler) for every route, sorted by path: what ``gestaltd routes`` prints."""
+    rows: list[tuple[str, str, str]] = []
+    for route in app.routes:
+        if route.path.startswith("/schema") and route.path != "/schema/openapi.json":
+            continue
+        handlers = getattr(route, "route_handlers", None) or [route.route_handler]  # type: ignore[attr-defined]
+        for handler in handlers:
+            name = handler.name or handler.handler_name
+            if name.startswith("invoke:"):
+                methods = "GET,POST"
+            else:
+                methods = ",".join(sorted(m for m in getattr(handler, "http_methods", ()) if m != "OPTIONS"))
+            if name != "options_handler":
+                rows.append((methods or "*", route.path, name if "litestar_openapi" not in name else "openapi"))
+    return sorted(set(rows), key=lambda r: (r[1], r[0]))

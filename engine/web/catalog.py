@@ -1,0 +1,117 @@
+"""Discovery routes: integrations, their operations, bindings (reference http-api §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from litestar import Router, get
+
+from engine.compiler.model import Connection, Provider
+from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
+from engine.errors import IntegrationNotFound
+from engine.invocation.principal import Principal
+from engine.web.state import Runtime
+
+_AUTH_TYPES = {"oauth2": "oauth", "mcp_oauth": "oauth", "bearer": "manual", "manual": "manual", "basic": "manual"}
+
+
+def auth_types(auth: ConnectionAuthSpec) -> list[str]:
+    t = _AUTH_TYPES.get(auth.type)
+    return [t] if t else []
+
+
+def _credential_fields(auth: ConnectionAuthSpec) -> list[dict[str, str]]:
+    out = []
+    for f in auth.credentials:
+        d = {"name": f.name}
+        for key in ("label", "description", "help_url"):
+            if getattr(f, key):
+                d[key] = getattr(f, key)
+        out.append(d)
+    return out
+
+
+def _connection_params(conn: Connection) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, p in conn.params.items():
+        d: dict[str, Any] = {}
+        if p.required:
+            d["required"] = True
+        if p.description:
+            d["description"] = p.description
+        if p.default:
+            d["default"] = p.default
+        out[name] = d
+    return out
+
+
+def _connection_info(conn: Connection) -> dict[str, Any] | None:
+    types = auth_types(conn.auth)
+    if not types:
+        return None
+    info: dict[str, Any] = {"name": conn.name, "auth_types": types}
+    fields = _credential_fields(conn.auth)
+    if fields:
+        info["credential_fields"] = fields
+    return info
+
+
+def describe_integration(
+    provider: Provider, instances: Sequence[Mapping[str, str]] = ()
+) -> dict[str, Any]:
+    """One entry of ``GET /api/v1/integrations``."""
+    default = provider.connections.get(provider.default_connection) or provider.connections[PLUGIN_CONNECTION]
+    out: dict[str, Any] = {"name": provider.name}
+    if provider.display_name:
+        out["display_name"] = provider.display_name
+    if provider.description:
+        out["description"] = provider.description
+    if provider.icon_svg:
+        out["icon_svg"] = provider.icon_svg
+    needs_nothing = default.mode == "none" or bool(default.identity) and default.mode == "identity"
+    out["connected"] = bool(instances) or needs_nothing
+    if instances:
+        out["instances"] = [dict(i) for i in instances]
+    out["auth_types"] = auth_types(default.auth)
+    params = _connection_params(default)
+    if params:
+        out["connection_params"] = params
+    conns = [c for c in (_connection_info(x) for x in _ordered(provider.connections)) if c]
+    if conns:
+        out["connections"] = conns
+    fields = _credential_fields(default.auth)
+    if fields:
+        out["credential_fields"] = fields
+    return out
+
+
+def _ordered(connections: Mapping[str, Connection]) -> list[Connection]:
+    first = [connections[PLUGIN_CONNECTION]] if PLUGIN_CONNECTION in connections else []
+    return first + [connections[n] for n in sorted(connections) if n != PLUGIN_CONNECTION]
+
+
+@get("/integrations")
+async def list_integrations(principal: Principal, runtime: Runtime) -> list[dict[str, Any]]:
+    out = []
+    for name in sorted(runtime.providers):
+        instances = await runtime.instances(principal, name)
+        out.append(describe_integration(runtime.providers[name], instances))
+    return out
+
+
+@get("/integrations/{name:str}/operations")
+async def list_operations(name: str, principal: Principal, runtime: Runtime) -> list[dict[str, Any]]:
+    provider = runtime.providers.get(name)
+    if provider is None:
+        raise IntegrationNotFound(name)
+    return [op.describe() for op in provider.operations.values()]
+
+
+@get("/bindings")
+async def list_bindings(principal: Principal, runtime: Runtime) -> list[str]:
+    return sorted(runtime.config.bindings)
+
+
+def catalog_router() -> Router:
+    return Router(path="/api/v1", route_handlers=[list_integrations, list_operations, list_bindings])

@@ -1,0 +1,66 @@
+"""The one place where engine errors become HTTP responses.
+
+Client-visible messages are the errors' stable ``public_message``; anything unexpected is logged
+(type only, never values) and answered with 500 ``internal error``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+
+from engine.errors import GestaltError, UpstreamHTTPError
+
+_log = logging.getLogger("gestalt.web")
+JSON = "application/json"
+
+
+def error_body(message: str) -> bytes:
+    return json.dumps({"error": message}, separators=(",", ":")).encode() + b"\n"
+
+
+def render_error(exc: BaseException) -> tuple[int, str, bytes]:
+    """(status, content type, body) for any exception raised while serving a request."""
+    if isinstance(exc, UpstreamHTTPError):
+        return exc.status, exc.content_type, exc.body
+    if isinstance(exc, GestaltError):
+        if exc.status >= 500:
+            _log.warning("request failed", extra={"fields": {"error": type(exc).__name__, "cause": _cause(exc)}})
+        return exc.status, JSON, error_body(exc.public_message)
+    _log.error("unhandled error", extra={"fields": {"error": type(exc).__name__}})
+    return 500, JSON, error_body("internal error")
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__
+    return type(cause).__name__ if cause is not None else ""
+
+
+def gestalt_error_handler(_: Request[object, object, object], exc: Exception) -> Response[bytes]:
+    status, content_type, body = render_error(exc)
+    return Response(body, status_code=status, media_type=content_type)
+
+
+def http_exception_handler(_: Request[object, object, object], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        message = "invalid JSON body" if "body" in str(exc.detail).lower() else str(exc.detail)
+        status = 400
+    elif isinstance(exc, NotFoundException):
+        message = "not found"
+    elif status == 405:
+        message = "method not allowed"
+    elif status == 413:
+        status, message = 400, "invalid JSON body"
+    else:
+        message = str(exc.detail) if status < 500 else "internal error"
+    headers = dict(exc.headers or {})
+    return Response(error_body(message), status_code=status, media_type=JSON, headers=headers)
+
+
+def internal_error_handler(_: Request[object, object, object], exc: Exception) -> Response[bytes]:
+    status, content_type, body = render_error(exc)
+    return Response(body, status_code=status, media_type=content_type)

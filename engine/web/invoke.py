@@ -1,0 +1,163 @@
+"""``GET|POST /api/v1/{integration}/{operation}``: the hot path, as lean ASGI route handlers.
+
+Each compiled operation gets its own Litestar route (so the route table and OpenAPI document
+list it), but the handler is a bare ASGI callable: Litestar's full handler machinery costs about
+60 µs a request, more than the rest of the gateway together. A catch-all route answers unknown
+integrations and operations with the broker's 404s.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from litestar import Request, Response, route
+from litestar.handlers import HTTPRouteHandler, asgi
+from litestar.handlers.asgi_handlers import ASGIRouteHandler
+from litestar.types import Receive, Scope, Send
+
+from engine.errors import InvalidJSONBody
+from engine.invocation.broker import Broker, Invocation
+from engine.web.auth import Authenticator, credentials_from_headers
+from engine.web.errors import JSON, error_body, render_error
+
+MAX_BODY = 1 << 20
+RESERVED = ("_instance", "_connection")
+_ALLOW = [(b"allow", b"GET, POST"), (b"content-type", JSON.encode())]
+
+
+class InvokeEndpoint:
+    """Shared by every invoke route: authenticate, parse, call the broker, write the result."""
+
+    def __init__(self, broker: Broker, authenticator: Authenticator) -> None:
+        self.broker = broker
+        self.authenticator = authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, integration: str, operation: str) -> None:
+        if scope["method"] not in ("GET", "POST"):
+            await _send(send, 405, list(_ALLOW), error_body("method not allowed"))
+            return
+        status, content_type, body = await self.respond(scope, receive, integration, operation)
+        await _send(send, status, [(b"content-type", content_type.encode("latin-1"))], body)
+
+    async def respond(self, scope: Scope, receive: Receive, integration: str, operation: str) -> tuple[int, str, bytes]:
+        """(status, content type, body) of one invocation; errors mapped in ``web.errors``."""
+        try:
+            call = await self._invocation(scope, receive, scope["method"], integration, operation)
+            result = await self.broker.invoke(call)
+        except Exception as exc:  # noqa: BLE001 - mapped to a response in exactly one place
+            return render_error(exc)
+        return result.status, result.content_type or JSON, result.body
+
+    async def _invocation(
+        self, scope: Scope, receive: Receive, method: str, integration: str, operation: str
+    ) -> Invocation:
+        headers = scope["headers"]
+        authorization, cookie = credentials_from_headers(headers)
+        principal = await self.authenticator.authenticate(authorization, cookie)
+        if method == "GET":
+            args, from_query = _query_args(scope["query_string"]), True
+        else:
+            args, from_query = _json_args(await _read_body(receive)), False
+        instance = args.pop("_instance", None)
+        connection = args.pop("_connection", None)
+        return Invocation(
+            principal=principal,
+            integration=integration,
+            operation=operation,
+            args=args,
+            from_query=from_query,
+            instance=_first_str(instance),
+            connection=_first_str(connection),
+            client_ip=_client_ip(scope),
+            user_agent=_header(headers, b"user-agent"),
+        )
+
+
+def invoke_route(endpoint: InvokeEndpoint, integration: str, operation: str) -> ASGIRouteHandler:
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        await endpoint(scope, receive, send, integration, operation)
+
+    return asgi(f"/api/v1/{integration}/{operation}", is_mount=False, name=f"invoke:{integration}:{operation}")(
+        handle
+    )
+
+
+def fallback_route(endpoint: InvokeEndpoint) -> HTTPRouteHandler:
+    """Unknown integration or operation: the broker answers with its 404s (or 401 first)."""
+
+    async def handle(request: Request[Any, Any, Any], integration: str, operation: str) -> Response[bytes]:
+        status, content_type, body = await endpoint.respond(request.scope, request.receive, integration, operation)
+        return Response(body, status_code=status, media_type=content_type)
+
+    return route(
+        "/api/v1/{integration:str}/{operation:str}", http_method=["GET", "POST"], name="invoke:fallback"
+    )(handle)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise InvalidJSONBody()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise InvalidJSONBody()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _json_args(body: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidJSONBody() from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise InvalidJSONBody()
+    return doc
+
+
+def _query_args(query_string: bytes) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if key in args:
+            prev = args[key]
+            args[key] = [*prev, value] if isinstance(prev, list) else [prev, value]
+        else:
+            args[key] = value
+    return args
+
+
+def _first_str(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) else None
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _client_ip(scope: Scope) -> str:
+    forwarded = _header(scope["headers"], b"x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    client = scope.get("client")
+    return client[0] if client else ""
+

@@ -1,0 +1,47 @@
+"""What the web layer needs from the running server, assembled by ``engine.bootstrap``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from engine.compiler.model import Provider
+from engine.config.spec import ConfigSpec
+from engine.invocation.broker import Broker
+from engine.invocation.principal import Principal
+from engine.web.auth import Authenticator
+
+InstanceLister = Callable[[Principal, str], Awaitable[Sequence[Mapping[str, str]]]]
+
+
+async def _no_instances(principal: Principal, integration: str) -> Sequence[Mapping[str, str]]:
+    return ()
+
+
+@dataclass
+class Readiness:
+    providers_loaded: bool = False
+    ping: Callable[[], Awaitable[bool]] | None = None
+
+    async def reason(self) -> str:
+        """"" when ready, else why not (``/ready`` answers 503 with it)."""
+        if not self.providers_loaded:
+            return "providers loading"
+        if self.ping is not None and not await self.ping():
+            return "datastore unavailable"
+        return ""
+
+
+@dataclass
+class Runtime:
+    config: ConfigSpec
+    providers: Mapping[str, Provider]
+    broker: Broker
+    authenticator: Authenticator
+    readiness: Readiness = field(default_factory=Readiness)
+    instances: InstanceLister = _no_instances
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for close in reversed(self.closers):
+            await close()
