@@ -1,0 +1,138 @@
+"""Schema migrations: a registry of small numbered steps, each with SQL per dialect.
+
+Applied in order, each recorded in ``schema_migrations``; a step is never edited once released, a
+change is a new step. Columns follow the reference schema (engine.md §10.8) so data can move between
+the two; SQLite keeps timestamps as fixed-width ISO-8601 UTC text so they compare as strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.store.records import IDENTITY_USER_ID
+
+Dialect = Literal["sqlite", "postgres"]
+
+TIMESTAMP_TYPE: dict[Dialect, str] = {"sqlite": "TEXT", "postgres": "TIMESTAMPTZ"}
+NOW_SQL: dict[Dialect, str] = {
+    "sqlite": "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+    "postgres": "date_trunc('second', now())",
+}
+
+CREATE_MIGRATIONS_TABLE: dict[Dialect, str] = {
+    "sqlite": "CREATE TABLE IF NOT EXISTS schema_migrations "
+    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    "postgres": "CREATE TABLE IF NOT EXISTS schema_migrations "
+    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    statements: Callable[[Dialect], list[str]]
+
+
+MIGRATIONS: list[Migration] = []
+
+
+def migration(version: int, name: str) -> Callable[[Callable[[Dialect], list[str]]], None]:
+    """Register ``fn(dialect) -> [sql, ...]`` as step ``version``."""
+
+    def register(fn: Callable[[Dialect], list[str]]) -> None:
+        if any(m.version == version for m in MIGRATIONS):
+            raise RuntimeError(f"duplicate migration version {version}")
+        MIGRATIONS.append(Migration(version, name, fn))
+        MIGRATIONS.sort(key=lambda m: m.version)
+
+    return register
+
+
+def pending(applied: Iterable[int]) -> list[Migration]:
+    done = set(applied)
+    return [m for m in MIGRATIONS if m.version not in done]
+
+
+def record_sql(dialect: Dialect) -> str:
+    """Insert into ``schema_migrations``; parameters ``version`` and ``name``."""
+    return (
+        "INSERT INTO schema_migrations (version, name, applied_at) "
+        f"VALUES (%(version)s, %(name)s, {NOW_SQL[dialect]})"
+    )
+
+
+@migration(1, "users, integration tokens, api tokens")
+def _core_tables(dialect: Dialect) -> list[str]:
+    ts = TIMESTAMP_TYPE[dialect]
+    return [
+        f"""CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            email TEXT UNIQUE NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            created_at {ts} NOT NULL,
+            updated_at {ts} NOT NULL)""",
+        f"""CREATE TABLE integration_tokens (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            integration TEXT NOT NULL,
+            connection TEXT NOT NULL DEFAULT '',
+            instance TEXT NOT NULL,
+            access_token_encrypted TEXT NOT NULL,
+            refresh_token_encrypted TEXT NOT NULL DEFAULT '',
+            scopes TEXT NOT NULL DEFAULT '',
+            expires_at {ts},
+            last_refreshed_at {ts},
+            refresh_error_count INTEGER NOT NULL DEFAULT 0,
+            metadata_json TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at {ts} NOT NULL,
+            updated_at {ts} NOT NULL,
+            UNIQUE (user_id, integration, connection, instance))""",
+        f"""CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            hashed_token TEXT UNIQUE NOT NULL,
+            scopes TEXT NOT NULL DEFAULT '',
+            expires_at {ts},
+            created_at {ts} NOT NULL,
+            updated_at {ts} NOT NULL)""",
+        "CREATE INDEX api_tokens_user_id ON api_tokens (user_id)",
+    ]
+
+
+@migration(2, "sessions")
+def _sessions(dialect: Dialect) -> list[str]:
+    ts = TIMESTAMP_TYPE[dialect]
+    return [
+        f"""CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at {ts} NOT NULL,
+            expires_at {ts} NOT NULL)""",
+        "CREATE INDEX sessions_user_id ON sessions (user_id)",
+    ]
+
+
+@migration(3, "identity pseudo-user")
+def _identity_user(dialect: Dialect) -> list[str]:
+    # The reference leaves identity credentials without a users row, so they violate the foreign
+    # key (engine.md §10.8). Its email has no "@", so no login can ever resolve to it.
+    now = NOW_SQL[dialect]
+    return [
+        "INSERT INTO users (id, email, display_name, created_at, updated_at) "
+        f"VALUES ('{IDENTITY_USER_ID}', '{IDENTITY_USER_ID}', 'Shared identity', {now}, {now}) "
+        "ON CONFLICT DO NOTHING"
+    ]
+
+
+@migration(4, "single-use markers")
+def _used_once(dialect: Dialect) -> list[str]:
+    ts = TIMESTAMP_TYPE[dialect]
+    return [
+        f"CREATE TABLE used_once (key TEXT PRIMARY KEY, expires_at {ts} NOT NULL)",
+        "CREATE INDEX used_once_expires_at ON used_once (expires_at)",
+    ]

@@ -1,0 +1,114 @@
+"""The one interface every datastore implements (SQLite, Postgres).
+
+All methods are coroutines. Records carry plaintext secrets; implementations encrypt on write and
+decrypt on read. Failures raise ``StoreError`` (or ``DecryptionError`` when a stored value cannot be
+opened with the configured key); "not found" is ``None``/``False``, never an exception.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from engine.store.records import ApiToken, Credential, CredentialData, Session, User
+
+
+class Store(Protocol):
+    # ---- lifecycle ----
+
+    async def migrate(self) -> None:
+        """Bring the schema up to date. Idempotent, and safe when several replicas start at once."""
+
+    async def ping(self) -> None:
+        """Raise ``StoreError`` unless the datastore answers (readiness)."""
+
+    async def close(self) -> None:
+        """Release connections. The store must not be used afterwards."""
+
+    # ---- users ----
+
+    async def find_or_create_user(self, email: str, display_name: str = "") -> User:
+        """The user with ``email``, created on first sight (concurrent creators converge on one row)."""
+        ...
+
+    async def get_user(self, user_id: str) -> User | None: ...
+
+    # ---- platform sessions ----
+
+    async def create_session(self, user_id: str, token_hash: str, expires_at: datetime) -> Session: ...
+
+    async def get_session(self, token_hash: str) -> Session | None:
+        """The session if it exists and has not expired; deleted (revoked) sessions are gone."""
+        ...
+
+    async def delete_session(self, token_hash: str) -> bool:
+        """Revoke a session. True if one was deleted."""
+        ...
+
+    # ---- API tokens ----
+
+    async def create_api_token(
+        self,
+        user_id: str,
+        name: str,
+        token_hash: str,
+        scopes: tuple[str, ...],
+        expires_at: datetime | None,
+    ) -> ApiToken: ...
+
+    async def get_api_token_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The token if its ``expires_at`` is unset or in the future."""
+        ...
+
+    async def list_api_tokens(self, user_id: str) -> list[ApiToken]:
+        """All of the user's tokens, expired ones included, oldest first."""
+        ...
+
+    async def delete_api_token(self, user_id: str, token_id: str) -> bool:
+        """Delete the token only if ``user_id`` owns it."""
+        ...
+
+    async def delete_all_api_tokens(self, user_id: str) -> int: ...
+
+    # ---- integration credentials ----
+
+    async def upsert_credential(self, cred: CredentialData) -> Credential:
+        """Insert, or replace every field of the row with the same (user, integration, connection,
+        instance). The existing id and created_at are kept; version increases."""
+        ...
+
+    async def get_credential(
+        self, user_id: str, integration: str, connection: str, instance: str
+    ) -> Credential | None: ...
+
+    async def get_credential_by_id(self, credential_id: str) -> Credential | None: ...
+
+    async def list_credentials(
+        self, user_id: str, integration: str | None = None, connection: str | None = None
+    ) -> list[Credential]:
+        """The user's credentials, ordered by integration, connection, instance."""
+        ...
+
+    async def delete_credential(self, user_id: str, credential_id: str) -> bool:
+        """Delete the credential only if ``user_id`` owns it."""
+        ...
+
+    async def compare_and_swap_credential(
+        self, credential_id: str, expected_version: int, new: CredentialData
+    ) -> bool:
+        """Replace the tokens, scopes, expiry and metadata of a credential if its version is still
+        ``expected_version``. Exactly one of several concurrent swappers (in any process) wins; the
+        losers get False and should re-read. A win bumps the version and clears the refresh error
+        count. The key fields of ``new`` (user, integration, connection, instance) are ignored."""
+        ...
+
+    async def record_refresh_error(self, credential_id: str) -> None:
+        """Count a failed refresh on the credential. Does not change its version."""
+
+    # ---- single use (sealed OAuth state, pending connections) ----
+
+    async def use_once(self, key: str, expires_at: datetime) -> bool:
+        """True the first time ``key`` is presented, False on every later call, in any replica.
+        Keep the marker until ``expires_at`` (when the sealed blob it guards expires anyway);
+        expired markers are purged as a side effect."""
+        ...

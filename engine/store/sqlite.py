@@ -1,0 +1,115 @@
+"""The SQLite store: one file, WAL, one connection owned by one worker thread.
+
+sqlite3 connections are bound to the thread that made them, so every call runs on a single-thread
+executor; that also serialises writes inside the process. Across processes SQLite's own locking
+(busy timeout 5 s) keeps each statement atomic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from engine.crypto import Cipher
+from engine.errors import StoreError
+from engine.store import migrations
+from engine.store.records import utc_seconds
+from engine.store.sql_store import Row, SQLStore
+
+T = TypeVar("T")
+
+_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # fixed width, so text order is time order
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _sqlite_sql(sql: str) -> str:
+    return _PLACEHOLDER.sub(r":\1", sql)
+
+
+class SQLiteStore(SQLStore):
+    def __init__(self, path: Path, cipher: Cipher) -> None:
+        super().__init__(cipher)
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gestalt-sqlite")
+        self._db: sqlite_utils.Database | None = None
+
+    async def _call(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        def run() -> T:
+            try:
+                return fn(self._database())
+            except (sqlite3.Error, OSError) as exc:
+                raise StoreError() from exc
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, run)
+
+    def _database(self) -> sqlite_utils.Database:
+        """Open lazily, on the worker thread that will own the connection."""
+        if self._db is None:
+            self._db = _open(self.path)
+        return self._db
+
+    async def _fetch(self, sql: str, params: Row) -> list[Row]:
+        return await self._call(lambda db: list(db.query(_sqlite_sql(sql), params)))
+
+    async def _execute(self, sql: str, params: Row) -> int:
+        return await self._call(lambda db: db.execute(_sqlite_sql(sql), params).rowcount)
+
+    def _ts_in(self, moment: datetime) -> object:
+        return utc_seconds(moment).strftime(_TIMESTAMP_FORMAT)
+
+    def _ts_out(self, value: Any) -> datetime:
+        return datetime.strptime(value, _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+
+    async def migrate(self) -> None:
+        await self._call(_migrate)
+
+    async def close(self) -> None:
+        def shut(db: sqlite_utils.Database) -> None:
+            db.conn.close()
+            self._db = None
+
+        if self._db is not None:
+            await self._call(shut)
+        self._executor.shutdown(wait=True)
+
+
+def _open(path: Path) -> sqlite_utils.Database:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    is_new = not path.exists()
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves; single statements commit on their own.
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    if is_new:
+        os.chmod(path, 0o600)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db.execute("PRAGMA busy_timeout = 5000")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.enable_wal()
+    return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    # BEGIN IMMEDIATE takes the write lock first, so two processes migrating at once serialise.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(migrations.CREATE_MIGRATIONS_TABLE["sqlite"])
+        applied = [row["version"] for row in db.query("SELECT version FROM schema_migrations")]
+        for step in migrations.pending(applied):
+            for statement in step.statements("sqlite"):
+                db.execute(statement)
+            db.execute(
+                _sqlite_sql(migrations.record_sql("sqlite")), {"version": step.version, "name": step.name}
+            )
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
