@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litestar import Router, get
+from litestar.params import FromPath
 
 from engine.compiler.model import Connection, Provider
 from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
 from engine.errors import IntegrationNotFound
-from engine.invocation.principal import Principal
-from engine.web.state import Runtime
+from engine.web.state import PrincipalDep, RuntimeDep
 
 _AUTH_TYPES = {"oauth2": "oauth", "mcp_oauth": "oauth", "bearer": "manual", "manual": "manual", "basic": "manual"}
 
@@ -92,7 +92,7 @@ def _ordered(connections: Mapping[str, Connection]) -> list[Connection]:
 
 
 @get("/integrations")
-async def list_integrations(principal: Principal, runtime: Runtime) -> list[dict[str, Any]]:
+async def list_integrations(principal: PrincipalDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
     out = []
     for name in sorted(runtime.providers):
         instances = await runtime.instances(principal, name)
@@ -101,7 +101,7 @@ async def list_integrations(principal: Principal, runtime: Runtime) -> list[dict
 
 
 @get("/integrations/{name:str}/operations")
-async def list_operations(name: str, principal: Principal, runtime: Runtime) -> list[dict[str, Any]]:
+async def list_operations(name: FromPath[str], principal: PrincipalDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
     provider = runtime.providers.get(name)
     if provider is None:
         raise IntegrationNotFound(name)
@@ -109,7 +109,7 @@ async def list_operations(name: str, principal: Principal, runtime: Runtime) -> 
 
 
 @get("/bindings")
-async def list_bindings(principal: Principal, runtime: Runtime) -> list[str]:
+async def list_bindings(principal: PrincipalDep, runtime: RuntimeDep) -> list[str]:
     return sorted(runtime.config.bindings)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Response, get
 
-from engine.web.state import Runtime
+from engine.web.state import PrincipalDep, RuntimeDep
 
 
 @get("/health", sync_to_thread=False)
@@ -13,7 +13,7 @@ def health() -> dict[str, str]:
 
 
 @get("/ready")
-async def ready(runtime: Runtime) -> Response[dict[str, str]]:
+async def ready(runtime: RuntimeDep) -> Response[dict[str, str]]:
     reason = await runtime.readiness.reason()
     if reason:
         return Response({"status": reason}, status_code=503)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from litestar import Request, Response, route
 from litestar.handlers import HTTPRouteHandler, asgi
+from litestar.params import FromPath
 from litestar.handlers.asgi_handlers import ASGIRouteHandler
 from litestar.types import Receive, Scope, Send
 
@@ -79,7 +80,9 @@ def invoke_route(endpoint: InvokeEndpoint, integration: str, operation: str) -> 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         await endpoint(scope, receive, send, integration, operation)
 
-    return asgi(f"/api/v1/{integration}/{operation}", is_mount=False, name=f"invoke:{integration}:{operation}")(
+    return asgi(
+        f"/api/v1/{integration}/{operation}", is_mount=False, copy_scope=False, name=f"invoke:{integration}:{operation}"
+    )(
         handle
     )
 
@@ -87,7 +90,7 @@ def invoke_route(endpoint: InvokeEndpoint, integration: str, operation: str) -> 
 def fallback_route(endpoint: InvokeEndpoint) -> HTTPRouteHandler:
     """Unknown integration or operation: the broker answers with its 404s (or 401 first)."""
 
-    async def handle(request: Request[Any, Any, Any], integration: str, operation: str) -> Response[bytes]:
+    async def handle(request: Request[Any, Any, Any], integration: FromPath[str], operation: FromPath[str]) -> Response[bytes]:
         status, content_type, body = await endpoint.respond(request.scope, request.receive, integration, operation)
         return Response(body, status_code=status, media_type=content_type)
 

@@ -10,6 +10,7 @@ from engine.config.spec import ConfigSpec
 from engine.invocation.broker import Broker
 from engine.invocation.principal import Principal
 from engine.web.auth import Authenticator
+from litestar.di import NamedDependency
 
 InstanceLister = Callable[[Principal, str], Awaitable[Sequence[Mapping[str, str]]]]
 
@@ -45,3 +46,8 @@ class Runtime:
     async def close(self) -> None:
         for close in reversed(self.closers):
             await close()
+
+
+# Handler parameter types for the two app-wide dependencies (explicit, as Litestar 3 requires).
+RuntimeDep = NamedDependency[Runtime]
+PrincipalDep = NamedDependency[Principal]

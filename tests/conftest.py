@@ -1,0 +1,45 @@
+"""Shared fixtures: a real fake upstream on loopback and an app built from a real config tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from engine.bootstrap import build_runtime, load_config
+from engine.egress.client import AiohttpClient, RetryPolicy
+from engine.web.app import create_app
+from tests.support.configs import write_config
+from tests.support.upstream import Upstream, start_upstream
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    server, stop = start_upstream()
+    yield server
+    stop()
+
+
+GatewayFactory = Callable[..., TestClient[Any]]
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
+    """``gateway({"name": provider_yaml_dict})`` → a TestClient over the real app."""
+    clients: list[TestClient[Any]] = []
+
+    def make(providers: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None) -> TestClient[Any]:
+        path = write_config(tmp_path, providers, extra)
+        client = AiohttpClient(timeout=2.0, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
+        runtime = build_runtime(load_config(path), client)
+        test_client = TestClient(create_app(runtime))
+        test_client.__enter__()
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
