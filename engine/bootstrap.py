@@ -16,11 +16,13 @@ from engine.compiler.model import Provider
 from engine.config import load
 from engine.config.issues import ConfigIssue
 from engine.config.spec import ConfigSpec, IntegrationSpec
+from engine.crypto import Cipher, derive_key
 from engine.egress.client import AiohttpClient, HttpClient
 from engine.errors import ConfigError
 from engine.invocation.audit import AuditSink
 from engine.invocation.broker import Broker
 from engine.invocation.credentials import NoStoredCredentials
+from engine.store import open_store
 from engine.secrets import provider_from_spec, resolve_secrets
 from engine.telemetry import configure_logging
 from engine.web.auth import AnonymousAuthenticator, Authenticator
@@ -70,17 +72,29 @@ def build_runtime(config: ConfigSpec, client: HttpClient | None = None) -> Runti
         _log.warning("skipping provider", extra={"fields": {"error": str(problem)}})
     for name, provider in compiled.providers.items():
         _log.info("loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}})
+    cipher = Cipher(_key(config))
+    store = open_store(config.datastore.provider, config.datastore.config, cipher, config.base_dir)
     broker = Broker(compiled.providers, NoStoredCredentials(), AuditSink())
     runtime = Runtime(
         config=config,
         providers=compiled.providers,
         broker=broker,
         authenticator=_authenticator(config),
-        readiness=Readiness(),
+        store=store,
+        cipher=cipher,
+        readiness=Readiness(ping=store.ping),
     )
-    runtime.closers.append(client.close)
-    runtime.readiness.providers_loaded = True
+    runtime.starters.append(store.migrate)
+    runtime.closers.extend([store.close, client.close])
     return runtime
+
+
+def _key(config: ConfigSpec) -> bytes:
+    """Derived once, here: nothing on the request path derives a key."""
+    if not config.server.encryption_key:
+        raise ConfigError([ConfigIssue(config.path, 0, 0, "server.encryption_key is required: the datastore "
+                                       "encrypts credentials at rest", "/server/encryption_key")])
+    return derive_key(config.server.encryption_key)
 
 
 def _authenticator(config: ConfigSpec) -> Authenticator:

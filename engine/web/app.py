@@ -55,6 +55,7 @@ def create_app(runtime: Runtime) -> Litestar:
         request_max_body_size=1 << 20,
         openapi_config=OpenAPIConfig(title="gestaltd", version=__version__, path="/schema"),
         logging_config=None,
+        on_startup=[runtime.start],
         on_shutdown=[runtime.close],
     )
     add_operations(app.openapi_schema, runtime.providers)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from engine.compiler.model import Provider
 from engine.config.spec import ConfigSpec
+from engine.crypto import Cipher
+from engine.store import Store
 from engine.invocation.broker import Broker
 from engine.invocation.principal import Principal
 from engine.web.auth import Authenticator
@@ -22,14 +25,17 @@ async def _no_instances(principal: Principal, integration: str) -> Sequence[Mapp
 @dataclass
 class Readiness:
     providers_loaded: bool = False
-    ping: Callable[[], Awaitable[bool]] | None = None
+    ping: Callable[[], Awaitable[None]] | None = None
 
     async def reason(self) -> str:
         """"" when ready, else why not (``/ready`` answers 503 with it)."""
         if not self.providers_loaded:
             return "providers loading"
-        if self.ping is not None and not await self.ping():
-            return "datastore unavailable"
+        if self.ping is not None:
+            try:
+                await asyncio.wait_for(self.ping(), timeout=2.0)
+            except Exception:  # any failure to reach the store means "not ready"
+                return "datastore unavailable"
         return ""
 
 
@@ -39,9 +45,17 @@ class Runtime:
     providers: Mapping[str, Provider]
     broker: Broker
     authenticator: Authenticator
+    store: Store | None = None
+    cipher: Cipher | None = None
     readiness: Readiness = field(default_factory=Readiness)
     instances: InstanceLister = _no_instances
+    starters: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        for start in self.starters:
+            await start()
+        self.readiness.providers_loaded = True
 
     async def close(self) -> None:
         for close in reversed(self.closers):
