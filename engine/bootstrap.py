@@ -22,8 +22,8 @@ from engine.errors import ConfigError
 from engine.invocation.audit import AuditSink
 from engine.invocation.broker import Broker
 from engine.invocation.credentials import NoStoredCredentials
-from engine.store import open_store
 from engine.secrets import provider_from_spec, resolve_secrets
+from engine.store import open_store
 from engine.telemetry import configure_logging
 from engine.web.auth import AnonymousAuthenticator, Authenticator
 from engine.web.state import Readiness, Runtime
@@ -60,7 +60,9 @@ def _icon(spec: IntegrationSpec) -> str:
     try:
         return Path(spec.icon_file).read_text(encoding="utf-8").strip()
     except OSError as exc:
-        _log.warning("icon not readable", extra={"fields": {"provider": spec.name, "error": type(exc).__name__}})
+        _log.warning(
+            "icon not readable", extra={"fields": {"provider": spec.name, "error": type(exc).__name__}}
+        )
         return ""
 
 
@@ -71,7 +73,9 @@ def build_runtime(config: ConfigSpec, client: HttpClient | None = None) -> Runti
     for problem in compiled.issues:
         _log.warning("skipping provider", extra={"fields": {"error": str(problem)}})
     for name, provider in compiled.providers.items():
-        _log.info("loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}})
+        _log.info(
+            "loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}}
+        )
     cipher = Cipher(_key(config))
     store = open_store(config.datastore.provider, config.datastore.config, cipher, config.base_dir)
     broker = Broker(compiled.providers, NoStoredCredentials(), AuditSink())
@@ -92,8 +96,17 @@ def build_runtime(config: ConfigSpec, client: HttpClient | None = None) -> Runti
 def _key(config: ConfigSpec) -> bytes:
     """Derived once, here: nothing on the request path derives a key."""
     if not config.server.encryption_key:
-        raise ConfigError([ConfigIssue(config.path, 0, 0, "server.encryption_key is required: the datastore "
-                                       "encrypts credentials at rest", "/server/encryption_key")])
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    config.path,
+                    0,
+                    0,
+                    "server.encryption_key is required: the datastore encrypts credentials at rest",
+                    "/server/encryption_key",
+                )
+            ]
+        )
     return derive_key(config.server.encryption_key)
 
 
@@ -101,5 +114,13 @@ def _authenticator(config: ConfigSpec) -> Authenticator:
     if config.auth.provider == "none":
         return AnonymousAuthenticator()
     raise ConfigError(
-        [ConfigIssue(config.path, 0, 0, f'auth provider "{config.auth.provider}" is not supported yet', "/auth/provider")]
+        [
+            ConfigIssue(
+                config.path,
+                0,
+                0,
+                f'auth provider "{config.auth.provider}" is not supported yet',
+                "/auth/provider",
+            )
+        ]
     )

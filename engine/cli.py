@@ -46,7 +46,9 @@ class _UsageError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gestaltd", description="Self-hosted integration server.")
-    parser.add_argument("--config", help="config file (default: $GESTALT_CONFIG, ./config.yaml, ~/.gestalt/config.yaml)")
+    parser.add_argument(
+        "--config", help="config file (default: $GESTALT_CONFIG, ./config.yaml, ~/.gestalt/config.yaml)"
+    )
     parser.add_argument("--host", default=None, help="listen address (default: server.host or 0.0.0.0)")
     parser.add_argument("--port", type=int, default=None, help="listen port (default: server.port or 8080)")
     sub = parser.add_subparsers(dest="command")
@@ -58,8 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     serve.add_argument("--host", default=argparse.SUPPRESS, help="listen address")
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="listen port")
-    serve.add_argument("--locked", action="store_true", help="use only prepared state; never fetch at startup")
-    validate.add_argument("--format", choices=("text", "json", "github"), default="text", help="report format")
+    serve.add_argument(
+        "--locked", action="store_true", help="use only prepared state; never fetch at startup"
+    )
+    validate.add_argument(
+        "--format", choices=("text", "json", "github"), default="text", help="report format"
+    )
     return parser
 
 
@@ -74,7 +80,11 @@ def _discover() -> Path | None:
     env = os.environ.get("GESTALT_CONFIG")
     if env:
         return Path(env)
-    for candidate in (Path("config.yaml"), Path.home() / ".gestalt" / "config.yaml", Path("/etc/gestalt/config.yaml")):
+    for candidate in (
+        Path("config.yaml"),
+        Path.home() / ".gestalt" / "config.yaml",
+        Path("/etc/gestalt/config.yaml"),
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -88,8 +98,8 @@ def _render(exc: ConfigError, fmt: str) -> str:
 
 def _validate(path: Path, fmt: str) -> int:
     from engine.bootstrap import compile_providers, load_config
-    from engine.config.issues import render_issues, sorted_issues
     from engine.config import runtime_issues
+    from engine.config.issues import render_issues, sorted_issues
     from engine.egress.client import AiohttpClient
 
     try:

@@ -12,8 +12,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "warning": logging.WARNING,
-           "error": logging.ERROR}
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
 
 
 class JSONFormatter(logging.Formatter):
@@ -33,7 +38,9 @@ class TextFormatter(logging.Formatter):
         fields = getattr(record, "fields", {}) or {}
         tail = " ".join(f"{k}={_text(v)}" for k, v in fields.items())
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created))
-        return f"{stamp} level={record.levelname} msg={_text(record.getMessage())}" + (f" {tail}" if tail else "")
+        return f"{stamp} level={record.levelname} msg={_text(record.getMessage())}" + (
+            f" {tail}" if tail else ""
+        )
 
 
 def _text(value: Any) -> str:

@@ -35,5 +35,7 @@ def _python_provider(spec: IntegrationSpec, client: HttpClient) -> tuple[Provide
         factory: Any = getattr(importlib.import_module(module_name), attr or "provider")
         provider: Provider = factory(spec, client)
     except Exception as exc:  # import errors, factory errors: reported, never fatal to others
-        return None, [issue(spec.origin, f'plugin.python "{spec.plugin.python}" failed: {type(exc).__name__}: {exc}')]
+        return None, [
+            issue(spec.origin, f'plugin.python "{spec.plugin.python}" failed: {type(exc).__name__}: {exc}')
+        ]
     return provider, []

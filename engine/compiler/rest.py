@@ -71,7 +71,9 @@ class RestProvider:
         return await self.client.send(request)
 
 
-def compile_rest(spec: IntegrationSpec, client: HttpClient, icon_svg: str = "") -> tuple[RestProvider, list[ConfigIssue]]:
+def compile_rest(
+    spec: IntegrationSpec, client: HttpClient, icon_svg: str = ""
+) -> tuple[RestProvider, list[ConfigIssue]]:
     plugin = spec.plugin
     issues: list[ConfigIssue] = []
     try:
@@ -208,7 +210,9 @@ def _compile_map(
     return tuple(out)
 
 
-def _compile_body(body: Any, spec: OperationSpec, problems: list[tuple[Origin | None, str]]) -> BodyTemplate | None:
+def _compile_body(
+    body: Any, spec: OperationSpec, problems: list[tuple[Origin | None, str]]
+) -> BodyTemplate | None:
     if body is MISSING:
         return None
     try:

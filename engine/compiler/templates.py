@@ -71,10 +71,11 @@ def _locals_of(ast: nodes.Template) -> set[str]:
     """Names bound inside the template itself (for-loop targets, set)."""
     bound: set[str] = set()
     for node in ast.find_all((nodes.For, nodes.Assign)):
-        for name in node.target.find_all(nodes.Name):
+        target: nodes.Node = node.target  # type: ignore[attr-defined]
+        for name in target.find_all(nodes.Name):
             bound.add(name.name)
-        if isinstance(node.target, nodes.Name):
-            bound.add(node.target.name)
+        if isinstance(target, nodes.Name):
+            bound.add(target.name)
     return bound
 
 

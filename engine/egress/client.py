@@ -35,7 +35,7 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after and retry_after.strip().isdigit():
             return min(float(retry_after.strip()), self.max_delay)
-        return min(self.base_delay * (2**attempt), self.max_delay)
+        return min(self.base_delay * float(2**attempt), self.max_delay)
 
 
 class HttpClient(Protocol):
@@ -55,7 +55,9 @@ class AiohttpClient:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300, enable_cleanup_closed=True)
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size, ttl_dns_cache=300, enable_cleanup_closed=True
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=self._timeout,
@@ -90,7 +92,12 @@ class AiohttpClient:
                     body = await _read_capped(resp)
                 except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
                     raise UpstreamReadError() from exc
-                return resp.status, resp.headers.get("Content-Type", ""), body, resp.headers.get("Retry-After")
+                return (
+                    resp.status,
+                    resp.headers.get("Content-Type", ""),
+                    body,
+                    resp.headers.get("Retry-After"),
+                )
         except TimeoutError as exc:
             raise UpstreamTimeout() from exc
         except (aiohttp.ClientConnectionError, aiohttp.InvalidURL, aiohttp.ClientOSError) as exc:

@@ -48,12 +48,16 @@ class Invocation:
 
 
 class Broker:
-    def __init__(self, providers: Mapping[str, Provider], credentials: CredentialSource, audit: AuditSink) -> None:
+    def __init__(
+        self, providers: Mapping[str, Provider], credentials: CredentialSource, audit: AuditSink
+    ) -> None:
         self.providers = providers
         self.credentials = credentials
         self.audit = audit
 
-    def lookup(self, principal: Principal | None, integration: str, operation: str) -> tuple[Provider, Operation]:
+    def lookup(
+        self, principal: Principal | None, integration: str, operation: str
+    ) -> tuple[Provider, Operation]:
         if principal is None:
             raise NotAuthenticated()
         provider = self.providers.get(integration)
@@ -67,8 +71,13 @@ class Broker:
         return provider, op
 
     async def invoke(self, call: Invocation) -> Result:
-        record = AuditRecord(call.source, call.integration, call.operation, client_ip=call.client_ip,
-                             user_agent=call.user_agent)
+        record = AuditRecord(
+            call.source,
+            call.integration,
+            call.operation,
+            client_ip=call.client_ip,
+            user_agent=call.user_agent,
+        )
         try:
             result = await self._invoke(call, record)
         except GestaltError as exc:
@@ -86,7 +95,9 @@ class Broker:
         params = bind_arguments(op, call.args, call.from_query)
         connection = self._connection(provider, op, call.connection)
         instance = _checked_instance(call.instance)
-        resolved = await resolve_credential(self.credentials, call.principal, provider.name, connection, instance)
+        resolved = await resolve_credential(
+            self.credentials, call.principal, provider.name, connection, instance
+        )
         fields = resolved.fields if resolved is not None else None
         conn_params = resolved.connection_params if resolved is not None else _param_defaults(connection)
         return await provider.execute(op, params, connection, fields, conn_params)

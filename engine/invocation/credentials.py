@@ -24,7 +24,12 @@ class ResolvedCredential:
 
 class CredentialSource(Protocol):
     async def lookup(
-        self, principal: Principal, user_id: str, integration: str, connection: Connection, instance: str | None
+        self,
+        principal: Principal,
+        user_id: str,
+        integration: str,
+        connection: Connection,
+        instance: str | None,
     ) -> ResolvedCredential | None:
         """The stored credential, refreshed if due; None when there is none.
 
@@ -36,7 +41,12 @@ class NoStoredCredentials:
     """The source used before a store is wired in: nothing is ever stored."""
 
     async def lookup(
-        self, principal: Principal, user_id: str, integration: str, connection: Connection, instance: str | None
+        self,
+        principal: Principal,
+        user_id: str,
+        integration: str,
+        connection: Connection,
+        instance: str | None,
     ) -> ResolvedCredential | None:
         return None
 

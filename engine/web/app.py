@@ -68,7 +68,7 @@ def route_table(app: Litestar) -> list[tuple[str, str, str]]:
     for route in app.routes:
         if route.path.startswith("/schema") and route.path != "/schema/openapi.json":
             continue
-        handlers = getattr(route, "route_handlers", None) or [route.route_handler]  # type: ignore[attr-defined]
+        handlers: list[Any] = getattr(route, "route_handlers", None) or [getattr(route, "route_handler")]  # noqa: B009
         for handler in handlers:
             name = handler.name or handler.handler_name
             if name.startswith("invoke:"):
@@ -76,5 +76,7 @@ def route_table(app: Litestar) -> list[tuple[str, str, str]]:
             else:
                 methods = ",".join(sorted(m for m in getattr(handler, "http_methods", ()) if m != "OPTIONS"))
             if name != "options_handler":
-                rows.append((methods or "*", route.path, name if "litestar_openapi" not in name else "openapi"))
+                rows.append(
+                    (methods or "*", route.path, name if "litestar_openapi" not in name else "openapi")
+                )
     return sorted(set(rows), key=lambda r: (r[1], r[0]))

@@ -13,7 +13,13 @@ from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
 from engine.errors import IntegrationNotFound
 from engine.web.state import PrincipalDep, RuntimeDep
 
-_AUTH_TYPES = {"oauth2": "oauth", "mcp_oauth": "oauth", "bearer": "manual", "manual": "manual", "basic": "manual"}
+_AUTH_TYPES = {
+    "oauth2": "oauth",
+    "mcp_oauth": "oauth",
+    "bearer": "manual",
+    "manual": "manual",
+    "basic": "manual",
+}
 
 
 def auth_types(auth: ConnectionAuthSpec) -> list[str]:
@@ -57,9 +63,7 @@ def _connection_info(conn: Connection) -> dict[str, Any] | None:
     return info
 
 
-def describe_integration(
-    provider: Provider, instances: Sequence[Mapping[str, str]] = ()
-) -> dict[str, Any]:
+def describe_integration(provider: Provider, instances: Sequence[Mapping[str, str]] = ()) -> dict[str, Any]:
     """One entry of ``GET /api/v1/integrations``."""
     default = provider.connections.get(provider.default_connection) or provider.connections[PLUGIN_CONNECTION]
     out: dict[str, Any] = {"name": provider.name}
@@ -101,7 +105,9 @@ async def list_integrations(principal: PrincipalDep, runtime: RuntimeDep) -> lis
 
 
 @get("/integrations/{name:str}/operations")
-async def list_operations(name: FromPath[str], principal: PrincipalDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+async def list_operations(
+    name: FromPath[str], principal: PrincipalDep, runtime: RuntimeDep
+) -> list[dict[str, Any]]:
     provider = runtime.providers.get(name)
     if provider is None:
         raise IntegrationNotFound(name)

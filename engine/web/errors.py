@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
@@ -28,7 +29,9 @@ def render_error(exc: BaseException) -> tuple[int, str, bytes]:
         return exc.status, exc.content_type, exc.body
     if isinstance(exc, GestaltError):
         if exc.status >= 500:
-            _log.warning("request failed", extra={"fields": {"error": type(exc).__name__, "cause": _cause(exc)}})
+            _log.warning(
+                "request failed", extra={"fields": {"error": type(exc).__name__, "cause": _cause(exc)}}
+            )
         return exc.status, JSON, error_body(exc.public_message)
     _log.error("unhandled error", extra={"fields": {"error": type(exc).__name__}})
     return 500, JSON, error_body("internal error")
@@ -39,12 +42,12 @@ def _cause(exc: BaseException) -> str:
     return type(cause).__name__ if cause is not None else ""
 
 
-def gestalt_error_handler(_: Request[object, object, object], exc: Exception) -> Response[bytes]:
+def gestalt_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     status, content_type, body = render_error(exc)
     return Response(body, status_code=status, media_type=content_type)
 
 
-def http_exception_handler(_: Request[object, object, object], exc: HTTPException) -> Response[bytes]:
+def http_exception_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     status = exc.status_code
     if isinstance(exc, ValidationException):
         message = "invalid JSON body" if "body" in str(exc.detail).lower() else str(exc.detail)
@@ -61,6 +64,6 @@ def http_exception_handler(_: Request[object, object, object], exc: HTTPExceptio
     return Response(error_body(message), status_code=status, media_type=JSON, headers=headers)
 
 
-def internal_error_handler(_: Request[object, object, object], exc: Exception) -> Response[bytes]:
+def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     status, content_type, body = render_error(exc)
     return Response(body, status_code=status, media_type=content_type)

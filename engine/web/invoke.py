@@ -9,14 +9,15 @@ integrations and operations with the broker's 404s.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 from litestar import Request, Response, route
 from litestar.handlers import HTTPRouteHandler, asgi
-from litestar.params import FromPath
 from litestar.handlers.asgi_handlers import ASGIRouteHandler
-from litestar.types import Receive, Scope, Send
+from litestar.params import FromPath
+from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, HTTPScope, Receive, Scope, Send
 
 from engine.errors import InvalidJSONBody
 from engine.invocation.broker import Broker, Invocation
@@ -35,17 +36,21 @@ class InvokeEndpoint:
         self.broker = broker
         self.authenticator = authenticator
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send, integration: str, operation: str) -> None:
-        if scope["method"] not in ("GET", "POST"):
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send, integration: str, operation: str
+    ) -> None:
+        if _method(scope) not in ("GET", "POST"):
             await _send(send, 405, list(_ALLOW), error_body("method not allowed"))
             return
         status, content_type, body = await self.respond(scope, receive, integration, operation)
         await _send(send, status, [(b"content-type", content_type.encode("latin-1"))], body)
 
-    async def respond(self, scope: Scope, receive: Receive, integration: str, operation: str) -> tuple[int, str, bytes]:
+    async def respond(
+        self, scope: Scope, receive: Receive, integration: str, operation: str
+    ) -> tuple[int, str, bytes]:
         """(status, content type, body) of one invocation; errors mapped in ``web.errors``."""
         try:
-            call = await self._invocation(scope, receive, scope["method"], integration, operation)
+            call = await self._invocation(scope, receive, _method(scope), integration, operation)
             result = await self.broker.invoke(call)
         except Exception as exc:  # noqa: BLE001 - mapped to a response in exactly one place
             return render_error(exc)
@@ -81,17 +86,22 @@ def invoke_route(endpoint: InvokeEndpoint, integration: str, operation: str) -> 
         await endpoint(scope, receive, send, integration, operation)
 
     return asgi(
-        f"/api/v1/{integration}/{operation}", is_mount=False, copy_scope=False, name=f"invoke:{integration}:{operation}"
-    )(
-        handle
-    )
+        f"/api/v1/{integration}/{operation}",
+        is_mount=False,
+        copy_scope=False,
+        name=f"invoke:{integration}:{operation}",
+    )(handle)
 
 
 def fallback_route(endpoint: InvokeEndpoint) -> HTTPRouteHandler:
     """Unknown integration or operation: the broker answers with its 404s (or 401 first)."""
 
-    async def handle(request: Request[Any, Any, Any], integration: FromPath[str], operation: FromPath[str]) -> Response[bytes]:
-        status, content_type, body = await endpoint.respond(request.scope, request.receive, integration, operation)
+    async def handle(
+        request: Request[Any, Any, Any], integration: FromPath[str], operation: FromPath[str]
+    ) -> Response[bytes]:
+        status, content_type, body = await endpoint.respond(
+            request.scope, request.receive, integration, operation
+        )
         return Response(body, status_code=status, media_type=content_type)
 
     return route(
@@ -101,8 +111,10 @@ def fallback_route(endpoint: InvokeEndpoint) -> HTTPRouteHandler:
 
 async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": headers}
+    await send(start)
+    chunk: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(chunk)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -112,7 +124,7 @@ async def _read_body(receive: Receive) -> bytes:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise InvalidJSONBody()
-        chunk = message.get("body", b"")
+        chunk = cast(bytes, message.get("body", b""))
         size += len(chunk)
         if size > MAX_BODY:
             raise InvalidJSONBody()
@@ -144,13 +156,17 @@ def _query_args(query_string: bytes) -> dict[str, Any]:
     return args
 
 
+def _method(scope: Scope) -> str:
+    return cast("HTTPScope", scope)["method"]
+
+
 def _first_str(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     return value if isinstance(value, str) else None
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
+def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str:
     for key, value in headers:
         if key == name:
             return value.decode("latin-1")
@@ -163,4 +179,3 @@ def _client_ip(scope: Scope) -> str:
         return forwarded.split(",")[0].strip()
     client = scope.get("client")
     return client[0] if client else ""
-

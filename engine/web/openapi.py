@@ -9,22 +9,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from litestar.enums import ParamType
 from litestar.openapi.spec import (
     OpenAPI,
     OpenAPIMediaType,
     OpenAPIResponse,
-    Operation as OpenAPIOperation,
-    Parameter as OpenAPIParameter,
+    OpenAPIType,
     PathItem,
     RequestBody,
     Schema,
+)
+from litestar.openapi.spec import (
+    Operation as OpenAPIOperation,
+)
+from litestar.openapi.spec import (
+    Parameter as OpenAPIParameter,
 )
 
 from engine.compiler.model import Operation, Provider
 
 _ERROR = OpenAPIResponse(
     description="Error envelope",
-    content={"application/json": OpenAPIMediaType(schema=Schema(type="object", properties={"error": Schema(type="string")}))},  # type: ignore[arg-type]
+    content={
+        "application/json": OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.OBJECT, properties={"error": Schema(type=OpenAPIType.STRING)})
+        )
+    },
 )
 
 
@@ -43,14 +53,17 @@ def _path_item(op: Operation) -> PathItem:
     query = [
         OpenAPIParameter(
             name=n,
-            param_in="query",  # type: ignore[arg-type]
+            param_in=ParamType.QUERY,
             required=n in required,
             description=p.get("description"),
             schema=_schema(p),
         )
         for n, p in props.items()
     ]
-    responses = {"200": OpenAPIResponse(description="The upstream response, passed through"), "default": _ERROR}
+    responses = {
+        "200": OpenAPIResponse(description="The upstream response, passed through"),
+        "default": _ERROR,
+    }
     common = {"tags": [op.integration], "summary": op.description or op.name, "responses": responses}
     return PathItem(
         get=OpenAPIOperation(operation_id=f"{op.integration}.{op.name}.get", parameters=query, **common),  # type: ignore[arg-type]
@@ -67,7 +80,7 @@ def _path_item(op: Operation) -> PathItem:
 def _schema(doc: Mapping[str, Any]) -> Schema:
     kwargs: dict[str, Any] = {}
     if "type" in doc:
-        kwargs["type"] = doc["type"]
+        kwargs["type"] = OpenAPIType(doc["type"])
     if "description" in doc:
         kwargs["description"] = doc["description"]
     if "enum" in doc:

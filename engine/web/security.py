@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -22,7 +23,7 @@ class SecurityHeaders:
         self.extra = list(security_headers(https))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         extra = self.extra

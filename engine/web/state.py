@@ -6,14 +6,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from litestar.di import NamedDependency
+
 from engine.compiler.model import Provider
 from engine.config.spec import ConfigSpec
 from engine.crypto import Cipher
-from engine.store import Store
 from engine.invocation.broker import Broker
 from engine.invocation.principal import Principal
+from engine.store import Store
 from engine.web.auth import Authenticator
-from litestar.di import NamedDependency
 
 InstanceLister = Callable[[Principal, str], Awaitable[Sequence[Mapping[str, str]]]]
 
@@ -28,7 +29,7 @@ class Readiness:
     ping: Callable[[], Awaitable[None]] | None = None
 
     async def reason(self) -> str:
-        """"" when ready, else why not (``/ready`` answers 503 with it)."""
+        """ "" when ready, else why not (``/ready`` answers 503 with it)."""
         if not self.providers_loaded:
             return "providers loading"
         if self.ping is not None:

@@ -5,6 +5,7 @@ Used as the fake upstream API: tests assert on exactly what the gateway sent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -51,8 +52,14 @@ class Upstream:
     requests: list[Recorded] = field(default_factory=list)
     replies: dict[str, Callable[[Recorded], Reply]] = field(default_factory=dict)
 
-    def reply(self, path: str, status: int = 200, body: Any = None, headers: dict[str, str] | None = None) -> None:
-        payload = body if isinstance(body, bytes) else json.dumps(body if body is not None else {"ok": True}).encode()
+    def reply(
+        self, path: str, status: int = 200, body: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
+        payload = (
+            body
+            if isinstance(body, bytes)
+            else json.dumps(body if body is not None else {"ok": True}).encode()
+        )
         hdrs = {"Content-Type": "application/json", **(headers or {})}
         self.replies[path] = lambda _req: (status, hdrs, payload)
 
@@ -75,15 +82,27 @@ def start_upstream() -> tuple[Upstream, Callable[[], None]]:
             body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
             rec = Recorded(
-                self.command, parts.path, parse_qsl(parts.query, keep_blank_values=True), dict(self.headers), body
+                self.command,
+                parts.path,
+                parse_qsl(parts.query, keep_blank_values=True),
+                dict(self.headers),
+                body,
             )
             upstream.requests.append(rec)
             responder = upstream.replies.get(parts.path)
             if responder is None:
-                status, headers, payload = 200, {"Content-Type": "application/json"}, json.dumps(
-                    {"method": rec.method, "path": rec.path, "query": rec.query, "body": rec.json()
-                     if body.startswith((b"{", b"[")) else body.decode()}
-                ).encode()
+                status, headers, payload = (
+                    200,
+                    {"Content-Type": "application/json"},
+                    json.dumps(
+                        {
+                            "method": rec.method,
+                            "path": rec.path,
+                            "query": rec.query,
+                            "body": rec.json() if body.startswith((b"{", b"[")) else body.decode(),
+                        }
+                    ).encode(),
+                )
             else:
                 status, headers, payload = responder(rec)
             self.send_response(status)
@@ -91,10 +110,8 @@ def start_upstream() -> tuple[Upstream, Callable[[], None]]:
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            try:
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the gateway gave up first (timeout tests)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(payload)  # the gateway may have given up first (timeout tests)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

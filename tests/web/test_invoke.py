@@ -67,15 +67,21 @@ def rest_provider(base_url: str) -> dict[str, Any]:
     }
 
 
-def test_get_with_query_params(gateway: GatewayFactory, upstream: Upstream, snapshot: SnapshotAssertion) -> None:
+def test_get_with_query_params(
+    gateway: GatewayFactory, upstream: Upstream, snapshot: SnapshotAssertion
+) -> None:
     client = gateway({"echo": rest_provider(upstream.url)})
-    r = client.get("/api/v1/echo/get_item", params=[("item_id", "a b/c"), ("verbose", "true"), ("tags", "x"),
-                                                    ("tags", "y"), ("X-Trace", "t-1")])
+    r = client.get(
+        "/api/v1/echo/get_item",
+        params=[("item_id", "a b/c"), ("verbose", "true"), ("tags", "x"), ("tags", "y"), ("X-Trace", "t-1")],
+    )
     assert r.status_code == 200, r.text
     assert upstream.last().snapshot() == snapshot
 
 
-def test_post_with_json_body(gateway: GatewayFactory, upstream: Upstream, snapshot: SnapshotAssertion) -> None:
+def test_post_with_json_body(
+    gateway: GatewayFactory, upstream: Upstream, snapshot: SnapshotAssertion
+) -> None:
     client = gateway({"echo": rest_provider(upstream.url)})
     r = client.post(
         "/api/v1/echo/create_item",
@@ -92,11 +98,17 @@ def test_templates_render_headers_query_and_typed_body(
     r = client.post("/api/v1/echo/templated", json={"title": "hello", "n": 41})
     assert r.status_code == 200, r.text
     sent = upstream.last()
-    assert sent.json() == {"doc": {"title": "HELLO", "count": 41}, "list": [42, "plain", 3], "text": "n is 41"}
+    assert sent.json() == {
+        "doc": {"title": "HELLO", "count": 41},
+        "list": [42, "plain", 3],
+        "text": "n is 41",
+    }
     assert sent.snapshot() == snapshot
 
 
-def test_operations_without_parameters_pass_everything_through(gateway: GatewayFactory, upstream: Upstream) -> None:
+def test_operations_without_parameters_pass_everything_through(
+    gateway: GatewayFactory, upstream: Upstream
+) -> None:
     client = gateway({"echo": rest_provider(upstream.url)})
     assert client.get("/api/v1/echo/passthrough_get?a=1&b=two").status_code == 200
     assert upstream.last().query == [("a", "1"), ("b", "two")]
@@ -106,11 +118,18 @@ def test_operations_without_parameters_pass_everything_through(gateway: GatewayF
 
 def test_upstream_response_is_replayed_verbatim(gateway: GatewayFactory, upstream: Upstream) -> None:
     client = gateway({"echo": rest_provider(upstream.url)})
-    upstream.reply("/v1/items/x", 201, b"plain text body", {"Content-Type": "text/plain; charset=utf-8",
-                                                           "X-Upstream-Only": "1"})
+    upstream.reply(
+        "/v1/items/x",
+        201,
+        b"plain text body",
+        {"Content-Type": "text/plain; charset=utf-8", "X-Upstream-Only": "1"},
+    )
     r = client.get("/api/v1/echo/get_item?item_id=x")
-    assert (r.status_code, r.headers["content-type"], r.content) == (201, "text/plain; charset=utf-8",
-                                                                     b"plain text body")
+    assert (r.status_code, r.headers["content-type"], r.content) == (
+        201,
+        "text/plain; charset=utf-8",
+        b"plain text body",
+    )
     assert "x-upstream-only" not in r.headers
     assert r.headers["x-content-type-options"] == "nosniff"
 
@@ -137,20 +156,35 @@ def test_idempotent_calls_retry_on_503_and_posts_do_not(gateway: GatewayFactory,
     ("call", "status", "message"),
     [
         (("GET", "/api/v1/echo/get_item", None), 400, 'missing required parameter "item_id"'),
-        (("GET", "/api/v1/echo/get_item?item_id=1&limit=ten", None), 400,
-         'parameter "limit" must be of type integer, got string'),
-        (("GET", "/api/v1/echo/get_item?item_id=1&nope=1", None), 400,
-         'unknown parameter "nope"; accepted parameters: item_id, limit, verbose, tags, X-Trace'),
-        (("POST", "/api/v1/echo/create_item", {"item_id": "1", "name": 5}), 400,
-         'parameter "name" must be of type string, got integer'),
-        (("POST", "/api/v1/echo/templated", {"title": "t", "n": 1, "kind": "z"}), 400,
-         'parameter "kind" must be one of: "a", "b"'),
+        (
+            ("GET", "/api/v1/echo/get_item?item_id=1&limit=ten", None),
+            400,
+            'parameter "limit" must be of type integer, got string',
+        ),
+        (
+            ("GET", "/api/v1/echo/get_item?item_id=1&nope=1", None),
+            400,
+            'unknown parameter "nope"; accepted parameters: item_id, limit, verbose, tags, X-Trace',
+        ),
+        (
+            ("POST", "/api/v1/echo/create_item", {"item_id": "1", "name": 5}),
+            400,
+            'parameter "name" must be of type string, got integer',
+        ),
+        (
+            ("POST", "/api/v1/echo/templated", {"title": "t", "n": 1, "kind": "z"}),
+            400,
+            'parameter "kind" must be one of: "a", "b"',
+        ),
         (("POST", "/api/v1/echo/create_item", "[1]"), 400, "invalid JSON body"),
         (("POST", "/api/v1/echo/create_item", "{nope"), 400, "invalid JSON body"),
         (("GET", "/api/v1/echo/missing", None), 404, 'operation "missing" not found on integration "echo"'),
         (("GET", "/api/v1/ghost/op", None), 404, 'integration "ghost" not found'),
-        (("GET", "/api/v1/echo/get_item?item_id=1&_connection=bad%20name", None), 400,
-         "connection name contains invalid characters"),
+        (
+            ("GET", "/api/v1/echo/get_item?item_id=1&_connection=bad%20name", None),
+            400,
+            "connection name contains invalid characters",
+        ),
     ],
 )
 def test_bad_calls_are_rejected_before_going_upstream(
@@ -167,8 +201,16 @@ def test_bad_calls_are_rejected_before_going_upstream(
 
 
 def test_transport_failures_are_sanitised_502s(gateway: GatewayFactory) -> None:
-    client = gateway({"dead": {"plugin": {"base_url": "http://127.0.0.1:9", "operations": [
-        {"name": "ping", "method": "GET", "path": "/ping"}]}}})
+    client = gateway(
+        {
+            "dead": {
+                "plugin": {
+                    "base_url": "http://127.0.0.1:9",
+                    "operations": [{"name": "ping", "method": "GET", "path": "/ping"}],
+                }
+            }
+        }
+    )
     r = client.get("/api/v1/dead/ping")
     assert (r.status_code, r.json()) == (502, {"error": "failed to reach upstream service"})
 
@@ -181,8 +223,16 @@ def test_upstream_timeout_is_502(gateway: GatewayFactory, upstream: Upstream) ->
         return 200, {}, b"{}"
 
     upstream.replies["/v1/slow"] = slow
-    client = gateway({"echo": {"plugin": {"base_url": upstream.url + "/v1", "operations": [
-        {"name": "slow", "method": "POST", "path": "/slow"}]}}})
+    client = gateway(
+        {
+            "echo": {
+                "plugin": {
+                    "base_url": upstream.url + "/v1",
+                    "operations": [{"name": "slow", "method": "POST", "path": "/slow"}],
+                }
+            }
+        }
+    )
     r = client.post("/api/v1/echo/slow", json={})
     assert (r.status_code, r.json()) == (502, {"error": "upstream service timed out"})
 
