@@ -1,1 +1,10 @@
-"""Config stage: files -> expanded text -> YAML (with line numbers) -> JSON Schema -> frozen specs."""
+"""Config stage: files -> expanded text -> YAML (with line numbers) -> JSON Schema -> frozen specs.
+
+Public API: ``load`` (raises ``engine.errors.ConfigError``), ``runtime_issues``, ``render_issues``.
+"""
+
+from engine.config.issues import ConfigIssue, render_issues
+from engine.config.loader import load
+from engine.config.runtime import runtime_issues
+
+__all__ = ["ConfigIssue", "load", "render_issues", "runtime_issues"]

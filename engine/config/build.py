@@ -1,0 +1,92 @@
+"""Typed, frozen specs of the whole deployment from validated documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from engine.config.build_plugin import build_integration, origin
+from engine.config.merge import Entry
+from engine.config.paths import resolve_path
+from engine.config.spec import (
+    BindingSpec,
+    ConfigSpec,
+    DriverSpec,
+    EgressCredentialSpec,
+    EgressRuleSpec,
+    EgressSpec,
+    IntegrationSpec,
+    ServerSpec,
+)
+
+_DEFAULT_PROVIDERS = {"auth": "none", "datastore": "sqlite", "secrets": "env", "telemetry": "stdout"}
+SQLITE_DEFAULT_PATH = "gestalt.db"
+
+
+def build_config(
+    path: Path,
+    data: Mapping[str, Any],
+    integrations: Mapping[str, IntegrationSpec],
+    bindings: Mapping[str, BindingSpec],
+    dirs: tuple[Path, Path],
+) -> ConfigSpec:
+    base = path.parent
+    return ConfigSpec(
+        path=path,
+        server=_server(data.get("server") or {}),
+        **{name: _driver(name, data.get(name) or {}, base) for name in _DEFAULT_PROVIDERS},
+        integrations=dict(integrations),
+        bindings=dict(bindings),
+        egress=_egress(data.get("egress") or {}),
+        ui=dict(data.get("ui") or {}),
+        providers_dir=dirs[0],
+        bindings_dir=dirs[1],
+    )
+
+
+def build_binding(entry: Entry) -> BindingSpec:
+    data = entry.data
+    return BindingSpec(
+        name=entry.name,
+        type=data.get("type", ""),
+        providers=tuple(data.get("providers") or ()),
+        config=dict(data.get("config") or {}),
+        origin=origin(entry, ""),
+    )
+
+
+def build_integrations(entries: Mapping[str, Entry]) -> dict[str, IntegrationSpec]:
+    return {name: build_integration(entry) for name, entry in entries.items()}
+
+
+def _server(data: dict[str, Any]) -> ServerSpec:
+    fields = {k: v for k, v in data.items() if k in ServerSpec.__dataclass_fields__}
+    if "base_url" in fields:
+        fields["base_url"] = fields["base_url"].rstrip("/")
+    return ServerSpec(**fields)
+
+
+def _driver(section: str, data: dict[str, Any], base: Path) -> DriverSpec:
+    provider = data.get("provider", _DEFAULT_PROVIDERS[section])
+    config = dict(data.get("config") or {})
+    if section == "datastore" and provider == "sqlite":
+        config["path"] = resolve_path(str(config.get("path") or SQLITE_DEFAULT_PATH), base)
+    if section == "secrets" and provider == "file" and isinstance(config.get("dir"), str):
+        config["dir"] = resolve_path(config["dir"], base)
+    return DriverSpec(provider=provider, config=config)
+
+
+def _egress(data: dict[str, Any]) -> EgressSpec:
+    return EgressSpec(
+        default_action=data.get("default_action") or "allow",
+        policies=tuple(EgressRuleSpec(**p) for p in data.get("policies") or ()),
+        credentials=tuple(_credential(c) for c in data.get("credentials") or ()),
+    )
+
+
+def _credential(data: dict[str, Any]) -> EgressCredentialSpec:
+    fields = dict(data)
+    fields["auth_style"] = fields.get("auth_style") or "bearer"
+    fields.setdefault("secret_ref", "")
+    return EgressCredentialSpec(**fields)

@@ -1,0 +1,116 @@
+"""Checks on gestalt.yaml's own sections: server, egress, runtime drivers and binding references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from engine.config.durations import parse_duration
+from engine.config.issues import ConfigIssue
+from engine.config.merge import Entry
+from engine.config.yaml_tree import Document
+
+_ACTIONS = ("allow", "deny")
+_AUTH_STYLES = ("bearer", "raw", "basic", "none")
+_GRANT_MATCH = ("subject_kind", "subject_id", "operation", "method", "host", "path_prefix")
+
+
+def deployment_issues(main: Document, dirty: set[str]) -> list[ConfigIssue]:
+    """Checks of gestalt.yaml's sections; sections in ``dirty`` (with schema errors) are skipped."""
+    data = main.data if isinstance(main.data, dict) else {}
+    issues: list[ConfigIssue] = []
+    if "server" not in dirty:
+        issues += _server(main, data)
+    if "egress" not in dirty:
+        issues += _egress(main, data.get("egress"))
+    if not dirty & {"server", "auth"}:
+        issues += _runtime(main, data)
+    return issues
+
+
+def _section(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _server(main: Document, data: Mapping[str, Any]) -> Iterator[ConfigIssue]:
+    ttl = _section(data, "server").get("api_token_ttl")
+    if isinstance(ttl, str) and ttl:
+        try:
+            parse_duration(ttl)
+        except ValueError as exc:
+            yield main.issue("/server/api_token_ttl", f"server.api_token_ttl: {exc}")
+
+
+def _egress(main: Document, egress: Any) -> Iterator[ConfigIssue]:
+    if not isinstance(egress, dict):
+        return
+    action = egress.get("default_action", "")
+    if action not in ("", *_ACTIONS):
+        message = f'egress.default_action must be "allow" or "deny", got "{action}"'
+        yield main.issue("/egress/default_action", message)
+    for index, policy in enumerate(egress.get("policies") or ()):
+        action = policy.get("action", "")
+        if action not in _ACTIONS:
+            message = f'egress.policies[{index}].action must be "allow" or "deny", got "{action}"'
+            yield main.issue(f"/egress/policies/{index}", message)
+    for index, grant in enumerate(egress.get("credentials") or ()):
+        yield from _grant(main, index, grant)
+
+
+def _grant(main: Document, index: int, grant: dict[str, Any]) -> Iterator[ConfigIssue]:
+    pointer, label = f"/egress/credentials/{index}", f"egress.credentials[{index}]"
+    if not grant.get("secret_ref"):
+        yield main.issue(pointer, f"{label}: secret_ref is required")
+    if not any(grant.get(key) for key in _GRANT_MATCH):
+        yield main.issue(pointer, f"{label}: at least one match criterion is required")
+    style = grant.get("auth_style", "")
+    if style not in ("", *_AUTH_STYLES):
+        choices = ", ".join(f'"{s}"' for s in _AUTH_STYLES)
+        message = f'{label}: auth_style must be one of {choices}, got "{style}"'
+        yield main.issue(f"{pointer}/auth_style", message)
+
+
+def _runtime(main: Document, data: Mapping[str, Any]) -> Iterator[ConfigIssue]:
+    """Our deviation: auth/datastore default to none/sqlite, so only the encryption key can be missing."""
+    provider = _section(data, "auth").get("provider", "none")
+    if provider not in ("none", "") and not _section(data, "server").get("encryption_key"):
+        message = f'server.encryption_key is required when auth is enabled (auth.provider is "{provider}")'
+        yield main.issue("/server/encryption_key" if "server" in data else "/auth/provider", message)
+    for section in ("auth", "datastore"):
+        if _section(data, section).get("provider", None) == "":
+            yield main.issue(f"/{section}/provider", f"{section}.provider is required")
+
+
+def binding_issues(entry: Entry, integrations: Mapping[str, Entry]) -> list[ConfigIssue]:
+    """Bindings name existing integrations (and, for webhooks, an existing inline operation)."""
+    data = entry.data
+    issues = [
+        entry.issue(f"/providers/{i}", f'binding "{entry.name}" references unknown integration "{name}"')
+        for i, name in enumerate(data.get("providers") or ())
+        if name not in integrations
+    ]
+    config = data.get("config")
+    if not isinstance(config, dict):
+        config = {}
+    provider, operation = config.get("provider"), config.get("operation")
+    if isinstance(provider, str) and provider and provider not in integrations:
+        issues.append(entry.issue("/config/provider", f'binding "{entry.name}" config.provider references '
+                                  f'unknown integration "{provider}"'))  # fmt: skip
+    elif isinstance(provider, str) and provider and isinstance(operation, str) and operation:
+        known = _inline_operation_names(integrations[provider])
+        if known is not None and operation not in known:
+            message = (
+                f'binding "{entry.name}" config.operation references unknown operation "{operation}" '
+                f'of integration "{provider}"'
+            )
+            issues.append(entry.issue("/config/operation", message))
+    return issues
+
+
+def _inline_operation_names(entry: Entry) -> set[str] | None:
+    """Names of inline operations; ``None`` when operations come from a document we cannot see yet."""
+    plugin = entry.data.get("plugin")
+    if not isinstance(plugin, dict) or not plugin.get("operations"):
+        return None
+    return {str(op.get("name")) for op in plugin["operations"] if isinstance(op, dict)}

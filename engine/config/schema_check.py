@@ -1,0 +1,115 @@
+"""JSON Schema validation of one parsed file, every error turned into a positioned, human issue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import ValidationError
+
+from engine.config.issues import ConfigIssue
+from engine.config.schemas import validator
+from engine.config.yaml_tree import Document, escape
+
+_JSON_TYPES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+_SCALAR_TYPES = ("string", "integer", "number", "boolean")
+
+
+def check(document: Document, schema_name: str) -> list[ConfigIssue]:
+    """All schema errors of ``document`` against ``schema_name``.
+
+    A null where the schema wants a scalar (``client_id: ${UNSET}`` expands to nothing) means the key
+    is unset, as in the reference: such keys are dropped before the errors are reported.
+    """
+    data = {} if document.data is None else document.data
+    errors = list(validator(schema_name).iter_errors(data))
+    while _drop_empty_scalars(data, errors):
+        errors = list(validator(schema_name).iter_errors(data))
+    return [issue for error in errors for issue in _issues(document, error)]
+
+
+def _drop_empty_scalars(data: Any, errors: list[ValidationError]) -> bool:
+    dropped = False
+    for error in errors:
+        if error.validator != "type" or error.instance is not None or not error.absolute_path:
+            continue
+        if error.validator_value not in _SCALAR_TYPES:
+            continue
+        *parents, key = error.absolute_path
+        parent = data
+        for part in parents:
+            parent = parent[part]
+        if isinstance(parent, dict) and key in parent and parent[key] is None:
+            del parent[key]
+            dropped = True
+    return dropped
+
+
+def json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _pointer(path: Any) -> str:
+    return "".join(f"/{escape(str(part))}" for part in path)
+
+
+def _issues(document: Document, error: ValidationError) -> Iterator[ConfigIssue]:
+    pointer = _pointer(error.absolute_path)
+    kind = error.validator
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        for key in _unknown_keys(error):
+            yield document.issue(f"{pointer}/{escape(key)}", f'unknown key "{key}"')
+        return
+    if "propertyNames" in error.absolute_schema_path:
+        key = str(error.instance)
+        pattern = error.schema.get("pattern", "") if isinstance(error.schema, dict) else ""
+        message = f'invalid name "{key}": must match {pattern}'
+        yield document.issue(f"{pointer}/{escape(key)}", message)
+        return
+    if kind in ("anyOf", "oneOf") and error.context:
+        yield from _issues(document, _deepest(error.context))
+        return
+    yield document.issue(pointer, _message(error))
+
+
+def _unknown_keys(error: ValidationError) -> list[str]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = set(schema.get("properties", {}))
+    return [key for key in error.instance if key not in known]
+
+
+def _deepest(errors: list[ValidationError]) -> ValidationError:
+    return max(errors, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+
+
+def _message(error: ValidationError) -> str:
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        return f"expected {' or '.join(str(n) for n in names)}, got {json_type(instance)}"
+    if kind == "required":
+        missing = [k for k in expected if isinstance(instance, dict) and k not in instance]
+        return ", ".join(f'missing required key "{k}"' for k in missing)
+    if kind == "enum":
+        choices = ", ".join(f'"{c}"' for c in expected)
+        return f"must be one of {choices}, got {_show(instance)}"
+    if kind == "pattern":
+        described = error.schema.get("description") if isinstance(error.schema, dict) else None
+        return f"invalid value {_show(instance)}: expected {str(described or expected).rstrip('.')}"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind in ("minimum", "maximum"):
+        return f"must be {'at least' if kind == 'minimum' else 'at most'} {expected}, got {instance}"
+    return str(error.message)
+
+
+def _show(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)

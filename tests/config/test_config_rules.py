@@ -1,0 +1,127 @@
+"""Our cross-reference rules beyond the reference's, and the runtime-only checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engine.config import load, render_issues, runtime_issues
+
+from .conftest import config_issues
+
+OPS = """\
+integrations:
+  svc:
+    plugin:
+      base_url: {base_url}
+{extra}      operations:
+        - name: get
+          method: GET
+          path: {path}
+{params}"""
+
+
+def _ops(base_url: str = "https://x.test", path: str = "/a", params: str = "", extra: str = "") -> str:
+    return OPS.format(base_url=base_url, path=path, params=params, extra=extra)
+
+
+def _messages(path: Path) -> str:
+    return render_issues(config_issues(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            _ops(path="/a/{id}", params="          parameters:\n            - name: q\n"),
+            'path placeholder "{id}" is not a declared parameter',
+        ),
+        (
+            _ops(params="          parameters:\n            - {name: id, in: path}\n"),
+            'parameter "id" has in: path but "{id}" does not occur in the path',
+        ),
+        (_ops(base_url="https://{tenant}.x.test"), 'base_url placeholder "{tenant}" is not a declared'),
+        (
+            _ops(extra="      auth: {type: oauth2, token_url: https://x.test/t}\n"),
+            "oauth2 auth requires authorization_url",
+        ),
+        (
+            "integrations:\n  tokens:\n    plugin: {openapi: https://x.test/o.json}\n",
+            'integration name "tokens" is reserved',
+        ),
+        ("integrations:\n  Bad:\n    plugin: {openapi: https://x.test/o.json}\n", 'invalid name "Bad"'),
+        ("server: {api_token_ttl: 0s}\n", 'server.api_token_ttl: duration must be positive, got "0s"'),
+        ("server: {api_token_ttl: xd}\n", 'server.api_token_ttl: invalid day duration "xd"'),
+        ("server: {api_token_ttl: soon}\n", 'server.api_token_ttl: time: invalid duration "soon"'),
+        ("auth: {provider: oidc}\n", "server.encryption_key is required when auth is enabled"),
+        (
+            "egress:\n  policies:\n    - {host: x}\n",
+            'egress.policies[0].action must be "allow" or "deny", got ""',
+        ),
+        (
+            "integrations:\n  svc:\n    plugin:\n      openapi: https://x.test/o.json\n      connections:\n"
+            "        c: {mode: sometimes}\n",
+            'must be one of "none", "user", "identity", "either"',
+        ),
+        (
+            "bindings:\n  b: {type: webhook, config: {provider: nope}}\n",
+            'config.provider references unknown integration "nope"',
+        ),
+        (
+            _ops() + "bindings:\n  b: {type: webhook, config: {provider: svc, operation: put}}\n",
+            'config.operation references unknown operation "put"',
+        ),
+        (
+            "integrations:\n  svc:\n    plugin:\n      python: 'pkg.mod:factory'\n      command: /bin/x\n",
+            "plugin.python and plugin.command are mutually exclusive",
+        ),
+    ],
+)
+def test_rule(text: str, expected: str, write_config: Callable[[str], Path]) -> None:
+    assert expected in _messages(write_config(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _ops(path="/a/{id}"),  # no declared parameters: pass-through
+        _ops(path="/a/{id}", params="          parameters:\n            - {name: id, type: int}\n"),
+        _ops(base_url="https://{tenant}.x.test", extra="      params: {tenant: {required: true}}\n"),
+        "server: {api_token_ttl: 1h30m}\n",
+        "server: {api_token_ttl: 30d}\n",
+        "auth: {provider: local}\nserver: {encryption_key: k}\n",
+        _ops(params="          parameters:\n            - {name: q, enum: [a, b], default: a}\n"),
+        "integrations:\n  svc:\n    plugin:\n      python: 'pkg.mod:factory'\n",
+    ],
+)
+def test_valid(text: str, write_config: Callable[[str], Path]) -> None:
+    assert _messages(write_config(text)) == ""
+
+
+def test_method_any_case_is_kept_as_written(write_config: Callable[[str], Path]) -> None:
+    spec = load(write_config(_ops().replace("GET", "patch")), env={})
+    assert spec.integrations["svc"].plugin.operations[0].method == "patch"
+
+
+def test_external_plugins_load_but_are_not_runnable(write_config: Callable[[str], Path]) -> None:
+    path = write_config("integrations:\n  ext:\n    plugin:\n      command: /usr/bin/provider\n")
+    spec = load(path, env={})
+    issues = runtime_issues(spec)
+    assert [(i.line, i.pointer) for i in issues] == [(2, "/integrations/ext/plugin")]
+    assert "external plugin processes are not supported by this server" in issues[0].message
+    assert runtime_issues(load(write_config(_ops()), env={})) == []
+
+
+def test_connections_and_defaults(write_config: Callable[[str], Path]) -> None:
+    text = _ops(
+        extra="      default_connection: team\n      connections:\n        team:\n"
+        "          mode: identity\n          identity: {token: 'secret://team-token'}\n"
+    )
+    plugin = load(write_config(text), env={}).integrations["svc"].plugin
+    team = plugin.connections["team"]
+    assert (team.mode, team.auth.type) == ("identity", "none")
+    assert team.identity == {"token": "secret://team-token"}
+    assert team.origin is not None and team.origin.line == 7
+    assert plugin.auth is None
