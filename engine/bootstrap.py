@@ -11,21 +11,22 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.auth.platform import build_platform_auth
 from engine.compiler.build import build_provider
 from engine.compiler.model import Provider
 from engine.config import load
 from engine.config.issues import ConfigIssue
 from engine.config.spec import ConfigSpec, IntegrationSpec
 from engine.crypto import Cipher, derive_key
-from engine.egress.client import AiohttpClient, HttpClient
+from engine.egress.client import HttpClient, default_client
 from engine.errors import ConfigError
 from engine.invocation.audit import AuditSink
 from engine.invocation.broker import Broker
 from engine.invocation.credentials import NoStoredCredentials
 from engine.secrets import provider_from_spec, resolve_secrets
-from engine.store import open_store
+from engine.store import Store, open_store
 from engine.telemetry import configure_logging
-from engine.web.auth import AnonymousAuthenticator, Authenticator
+from engine.web.auth import Authenticator
 from engine.web.state import Readiness, Runtime
 
 _log = logging.getLogger("gestalt.bootstrap")
@@ -68,7 +69,7 @@ def _icon(spec: IntegrationSpec) -> str:
 
 def build_runtime(config: ConfigSpec, client: HttpClient | None = None) -> Runtime:
     configure_logging(config.telemetry.provider, config.telemetry.config)
-    client = client or AiohttpClient()
+    client = client or default_client()
     compiled = compile_providers(config, client)
     for problem in compiled.issues:
         _log.warning("skipping provider", extra={"fields": {"error": str(problem)}})
@@ -83,7 +84,7 @@ def build_runtime(config: ConfigSpec, client: HttpClient | None = None) -> Runti
         config=config,
         providers=compiled.providers,
         broker=broker,
-        authenticator=_authenticator(config),
+        authenticator=_authenticator(config, store, cipher),
         store=store,
         cipher=cipher,
         readiness=Readiness(ping=store.ping),
@@ -110,17 +111,6 @@ def _key(config: ConfigSpec) -> bytes:
     return derive_key(config.server.encryption_key)
 
 
-def _authenticator(config: ConfigSpec) -> Authenticator:
-    if config.auth.provider == "none":
-        return AnonymousAuthenticator()
-    raise ConfigError(
-        [
-            ConfigIssue(
-                config.path,
-                0,
-                0,
-                f'auth provider "{config.auth.provider}" is not supported yet',
-                "/auth/provider",
-            )
-        ]
-    )
+def _authenticator(config: ConfigSpec, store: Store, cipher: Cipher) -> Authenticator:
+    """``auth.provider`` → login provider + request-path resolver (``none`` never touches the store)."""
+    return build_platform_auth(config, store, cipher)

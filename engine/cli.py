@@ -100,14 +100,14 @@ def _validate(path: Path, fmt: str) -> int:
     from engine.bootstrap import compile_providers, load_config
     from engine.config import runtime_issues
     from engine.config.issues import render_issues, sorted_issues
-    from engine.egress.client import AiohttpClient
+    from engine.egress.client import default_client
 
     try:
         config = load_config(path)
     except ConfigError as exc:
         print(_render(exc, fmt))
         return 1
-    issues = list(runtime_issues(config)) + compile_providers(config, AiohttpClient()).issues
+    issues = list(runtime_issues(config)) + compile_providers(config, default_client()).issues
     print(render_issues(sorted_issues(issues), fmt))
     return 1 if issues else 0
 

@@ -10,9 +10,10 @@ import pytest
 from litestar.testing import TestClient
 
 from engine.bootstrap import build_runtime, load_config
-from engine.egress.client import AiohttpClient, RetryPolicy
+from engine.egress.client import RetryPolicy, default_client
 from engine.web.app import create_app
 from tests.support.configs import write_config
+from tests.support.oidc_provider import OpenIDProvider, start_openid_provider
 from tests.support.upstream import Upstream, start_upstream
 
 
@@ -33,7 +34,7 @@ def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
 
     def make(providers: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None) -> TestClient[Any]:
         path = write_config(tmp_path, providers, extra)
-        client = AiohttpClient(timeout=2.0, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
+        client = default_client(timeout=2.0, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
         runtime = build_runtime(load_config(path), client)
         test_client = TestClient(create_app(runtime))
         test_client.__enter__()
@@ -43,3 +44,11 @@ def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
     yield make
     for c in clients:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def idp() -> Iterator[OpenIDProvider]:
+    """A real OpenID provider on loopback (discovery, JWKS, authorize, token with PKCE checks)."""
+    server, stop = start_openid_provider()
+    yield server
+    stop()

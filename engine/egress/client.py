@@ -1,20 +1,24 @@
 """The outbound HTTP client: the one module that talks to upstream APIs.
 
-Backed by aiohttp: httpx's default pool collapses under concurrency (about 340 req/s at 32
-connections on loopback, against about 6,000 for aiohttp; see ``bench/``). Swap the transport
-here and nowhere else. Library exceptions are translated into the engine's error tree once, here.
+``GatewayClient`` adds what every call needs (a total timeout, retries of idempotent calls on
+429/502/503/504 with a capped ``Retry-After``, the 50 MiB body cap, error translation) on top of a
+swappable transport. The default transport is the lean HTTP/1.1 pool in ``http1.py``; aiohttp is
+kept as an alternative (``GESTALT_EGRESS_CLIENT=aiohttp``) so ``bench/`` can compare the two in
+one run. httpx's default pool is not used: it collapses under concurrency (about 340 req/s at 32
+connections here). Library exceptions are translated into the engine's error tree once, here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import ssl
 from dataclasses import dataclass
 from typing import Protocol
 
-import aiohttp
-
 from engine.egress.request import OutboundRequest, Result
 from engine.errors import (
+    BadRequest,
     UpstreamHTTPError,
     UpstreamReadError,
     UpstreamTimeout,
@@ -24,6 +28,9 @@ from engine.errors import (
 MAX_BODY = 50 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+# (status, content type, body, Retry-After)
+Exchange = tuple[int, str, bytes, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,83 +51,115 @@ class HttpClient(Protocol):
     async def close(self) -> None: ...
 
 
-class AiohttpClient:
-    """Shared session, keep-alive pool, total timeout per call; retries only idempotent methods."""
+class Transport(Protocol):
+    """One exchange, no retries; raises the engine's Upstream* errors for transport failures."""
 
-    def __init__(self, timeout: float = 30.0, retry: RetryPolicy | None = None, pool_size: int = 0) -> None:
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._retry = retry or RetryPolicy()
-        self._pool_size = pool_size
-        self._session: aiohttp.ClientSession | None = None
+    async def exchange(self, request: OutboundRequest) -> Exchange: ...
 
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=self._pool_size, ttl_dns_cache=300, enable_cleanup_closed=True
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=self._timeout,
-                auto_decompress=True,
-                skip_auto_headers=("User-Agent",),
-                raise_for_status=False,
-            )
-        return self._session
+    async def close(self) -> None: ...
+
+
+class GatewayClient:
+    def __init__(self, transport: Transport, timeout: float = 30.0, retry: RetryPolicy | None = None) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
 
     async def send(self, request: OutboundRequest) -> Result:
-        attempts = self._retry.attempts if request.method in IDEMPOTENT else 1
+        attempts = self.retry.attempts if request.method in IDEMPOTENT else 1
         for attempt in range(attempts):
-            status, content_type, body, retry_after = await self._once(request)
+            try:
+                async with asyncio.timeout(self.timeout):
+                    status, content_type, body, retry_after = await self.transport.exchange(request)
+            except TimeoutError:
+                raise UpstreamTimeout() from None
             if status in RETRY_STATUSES and attempt + 1 < attempts:
-                await asyncio.sleep(self._retry.delay(attempt, retry_after))
+                await asyncio.sleep(self.retry.delay(attempt, retry_after))
                 continue
             if status >= 400:
                 raise UpstreamHTTPError(status, content_type or "application/json", body)
             return Result(status, content_type, body)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _once(self, request: OutboundRequest) -> tuple[int, str, bytes, str | None]:
+    async def close(self) -> None:
+        await self.transport.close()
+
+
+class Http1Transport:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        from engine.egress.http1 import Http1Pool
+
+        self.pool = Http1Pool(ssl_context=ssl_context)
+
+    async def exchange(self, request: OutboundRequest) -> Exchange:
+        import httptools
+
+        from engine.egress.http1 import ConnectionClosed, decode_body
+
+        try:
+            raw = await self.pool.request(request)
+        except (UnicodeEncodeError, ValueError) as exc:
+            if isinstance(exc, UnicodeEncodeError) or "header" in str(exc):
+                raise BadRequest("request header values must be latin-1 text without line breaks") from None
+            raise UpstreamUnreachable() from exc
+        except ConnectionClosed as exc:
+            raise UpstreamReadError() from exc
+        except httptools.HttpParserError as exc:
+            raise UpstreamReadError() from exc
+        except (OSError, ssl.SSLError) as exc:
+            raise UpstreamUnreachable() from exc
+        try:
+            body = decode_body(raw)
+        except Exception as exc:  # zlib.error: a corrupt compressed body
+            raise UpstreamReadError() from exc
+        return raw.status, raw.header(b"content-type") or "", body, raw.header(b"retry-after")
+
+    async def close(self) -> None:
+        self.pool.close()
+
+
+class AiohttpTransport:
+    """aiohttp's ClientSession: kept for comparison in the bench and as a fallback transport."""
+
+    def __init__(self) -> None:
+        self._session: object | None = None
+
+    def _get_session(self):  # type: ignore[no-untyped-def]
+        import aiohttp
+
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0), skip_auto_headers=("User-Agent",)
+            )
+        return self._session
+
+    async def exchange(self, request: OutboundRequest) -> Exchange:
+        import aiohttp
+
         session = self._get_session()
-        headers = request.headers
-        if "User-Agent" not in headers and "user-agent" not in headers:
-            headers = dict(headers, **{"User-Agent": "gestaltd"})
         try:
             async with session.request(
-                request.method, request.url, headers=headers, data=request.body, allow_redirects=False
+                request.method, request.url, headers=request.headers, data=request.body, allow_redirects=False
             ) as resp:
-                try:
-                    body = await _read_capped(resp)
-                except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
-                    raise UpstreamReadError() from exc
+                body = (await resp.read())[:MAX_BODY]
                 return (
                     resp.status,
                     resp.headers.get("Content-Type", ""),
                     body,
                     resp.headers.get("Retry-After"),
                 )
-        except TimeoutError as exc:
-            raise UpstreamTimeout() from exc
-        except (aiohttp.ClientConnectionError, aiohttp.InvalidURL, aiohttp.ClientOSError) as exc:
-            raise UpstreamUnreachable() from exc
-        except aiohttp.ClientResponseError as exc:
+        except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
             raise UpstreamReadError() from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise UpstreamUnreachable() from exc
 
     async def close(self) -> None:
         if self._session is not None:
-            await self._session.close()
-            self._session = None
+            await self._session.close()  # type: ignore[attr-defined]
 
 
-async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
-    """The body, silently truncated at 50 MiB (as the reference does)."""
-    if resp.content_length is not None and resp.content_length <= MAX_BODY:
-        return await resp.read()
-    chunks: list[bytes] = []
-    total = 0
-    while total < MAX_BODY:
-        chunk = await resp.content.read(min(1 << 16, MAX_BODY - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
+def default_client(timeout: float = 30.0, retry: RetryPolicy | None = None) -> GatewayClient:
+    transport: Transport = (
+        AiohttpTransport() if os.environ.get("GESTALT_EGRESS_CLIENT") == "aiohttp" else (Http1Transport())
+    )
+    return GatewayClient(transport, timeout, retry)

@@ -1,0 +1,276 @@
+"""The lean HTTP/1.1 transport against real sockets: framing, keep-alive, stale connections, TLS."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import gzip
+import ssl
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from engine.egress.client import GatewayClient, Http1Transport, RetryPolicy
+from engine.egress.request import OutboundRequest
+from engine.errors import UpstreamHTTPError, UpstreamReadError, UpstreamTimeout, UpstreamUnreachable
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Server:
+    """A raw asyncio server whose handler tasks are all finished and closed by ``close``."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.server: asyncio.Server | None = None
+
+    def close(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for task in self.tasks:
+            task.cancel()
+
+    async def wait(self) -> None:
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+async def serve(handler: Handler, tls: ssl.SSLContext | None = None) -> tuple[Server, int]:
+    holder = Server()
+
+    async def wrapped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        holder.tasks.add(task)
+        try:
+            await handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    holder.server = await asyncio.start_server(wrapped, "127.0.0.1", 0, ssl=tls)
+    return holder, holder.server.sockets[0].getsockname()[1]
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    body = await reader.readexactly(length) if length else b""
+    return head, body
+
+
+def client(**kw: object) -> GatewayClient:
+    return GatewayClient(Http1Transport(**kw), timeout=2.0, retry=RetryPolicy(attempts=2, base_delay=0.01))  # type: ignore[arg-type]
+
+
+async def test_content_length_keepalive_reuses_one_connection() -> None:
+    connections = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while True:
+            try:
+                head, body = await read_request(reader)
+            except asyncio.IncompleteReadError:
+                break
+            payload = b'{"echo":' + (body or b"null") + b"}"
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + str(len(payload)).encode()
+                + b"\r\n\r\n"
+                + payload
+            )
+            await writer.drain()
+        writer.close()
+
+    server, port = await serve(handler)
+    c = client()
+    for i in range(5):
+        r = await c.send(
+            OutboundRequest(
+                "POST", f"http://127.0.0.1:{port}/x", {"Content-Type": "application/json"}, str(i).encode()
+            )
+        )
+        assert (r.status, r.content_type, r.body) == (
+            200,
+            "application/json",
+            b'{"echo":' + str(i).encode() + b"}",
+        )
+    assert connections == 1
+    await c.close()
+    server.close()
+    await server.wait()
+
+
+async def test_chunked_and_gzip_bodies_are_decoded() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        if b"/gzip" in head:
+            payload = gzip.compress(b'{"zipped":true}')
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: "
+                + str(len(payload)).encode()
+                + b"\r\n\r\n"
+                + payload
+            )
+        else:
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+            )
+        await writer.drain()
+        writer.close()
+
+    server, port = await serve(handler)
+    c = client()
+    assert (await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}/chunked"))).body == b"hello world"
+    assert (await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}/gzip"))).body == b'{"zipped":true}'
+    await c.close()
+    server.close()
+    await server.wait()
+
+
+async def test_body_delimited_by_close_and_head_without_body() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        if head.startswith(b"HEAD"):
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-A: 1\r\n\r\n")
+            await writer.drain()
+        else:
+            writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end")
+            await writer.drain()
+            writer.close()
+
+    server, port = await serve(handler)
+    c = client()
+    assert (await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}/"))).body == b"until the end"
+    r = await c.send(OutboundRequest("HEAD", f"http://127.0.0.1:{port}/"))
+    assert (r.status, r.body) == (200, b"")
+    await c.close()
+    server.close()
+    await server.wait()
+
+
+async def test_stale_pooled_connection_is_retried_once_on_a_fresh_one() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.close()  # the server drops idle keep-alive connections quickly
+
+    server, port = await serve(handler)
+    c = client()
+    assert (await c.send(OutboundRequest("POST", f"http://127.0.0.1:{port}/", body=b"{}"))).body == b"ok"
+    await asyncio.sleep(0.2)
+    assert (await c.send(OutboundRequest("POST", f"http://127.0.0.1:{port}/", body=b"{}"))).body == b"ok"
+    await c.close()
+    server.close()
+    await server.wait()
+
+
+async def test_truncated_body_is_a_read_error_and_errors_pass_through() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        if b"/short" in head:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a bit")
+            await writer.drain()
+            writer.close()
+        else:
+            writer.write(
+                b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nnope"
+            )
+            await writer.drain()
+
+    server, port = await serve(handler)
+    c = client()
+    with pytest.raises(UpstreamReadError):
+        await c.send(OutboundRequest("POST", f"http://127.0.0.1:{port}/short", body=b""))
+    with pytest.raises(UpstreamHTTPError) as info:
+        await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}/missing"))
+    assert (info.value.status, info.value.content_type, info.value.body) == (404, "text/plain", b"nope")
+    await c.close()
+    server.close()
+    await server.wait()
+
+
+async def test_unreachable_and_timeout() -> None:
+    c = client()
+    with pytest.raises(UpstreamUnreachable):
+        await c.send(OutboundRequest("GET", "http://127.0.0.1:9/"))
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # never answers; returns when the client gives up and closes
+        writer.close()
+
+    server, port = await serve(silent)
+    slow = GatewayClient(Http1Transport(), timeout=0.2, retry=RetryPolicy(attempts=1))
+    with pytest.raises(UpstreamTimeout):
+        await slow.send(OutboundRequest("GET", f"http://127.0.0.1:{port}/"))
+    await slow.close()
+    await c.close()
+    server.close()
+    await server.wait()
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_https_upstream_with_verified_certificate(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        assert b"Host: localhost:" in head
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
+        await writer.drain()
+
+    server, port = await serve(handler, server_tls)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    c = client(ssl_context=trusting)
+    assert (await c.send(OutboundRequest("GET", f"https://localhost:{port}/"))).body == b"secure"
+    await c.close()
+    untrusting = client()
+    with pytest.raises(UpstreamUnreachable):
+        await untrusting.send(OutboundRequest("GET", f"https://localhost:{port}/"))
+    await untrusting.close()
+    server.close()
+    await server.wait()
