@@ -18,6 +18,7 @@ missing or its output cannot be parsed); performance targets are reported, never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -80,11 +81,19 @@ class Procs:
     def __init__(self) -> None:
         self._procs: list[tuple[str, subprocess.Popen]] = []
 
-    def spawn(self, name: str, argv: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    def spawn(
+        self, name: str, argv: list[str], log: Path, env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         fh = open(log, "wb")
         try:
-            proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=env, start_new_session=True)
+            proc = subprocess.Popen(
+                argv,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
         finally:
             fh.close()
         self._procs.append((name, proc))
@@ -95,25 +104,19 @@ class Procs:
             _signal_group(proc, signal.SIGTERM)
         deadline = time.monotonic() + 5
         for _, proc in reversed(self._procs):
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             # Also reap stragglers in the group (granian workers, nginx workers).
             _signal_group(proc, signal.SIGKILL)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
         self._procs.clear()
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
     # start_new_session=True made the child a group leader: pgid == its pid.
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def free_port() -> int:
@@ -136,8 +139,10 @@ def wait_http_200(url: str, proc: subprocess.Popen, log: Path, what: str) -> flo
     last = ""
     while time.monotonic() - start < READY_TIMEOUT_S:
         if proc.poll() is not None:
-            raise HarnessError(f"{what} exited with status {proc.returncode} before {url} answered 200. "
-                               f"Output:\n{_tail(log)}")
+            raise HarnessError(
+                f"{what} exited with status {proc.returncode} before {url} answered 200. "
+                f"Output:\n{_tail(log)}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=1) as resp:
                 if resp.status == 200:
@@ -148,8 +153,10 @@ def wait_http_200(url: str, proc: subprocess.Popen, log: Path, what: str) -> flo
         except (urllib.error.URLError, ConnectionError, OSError) as exc:
             last = repr(exc)
         time.sleep(READY_POLL_S)
-    raise HarnessError(f"{what}: {url} did not answer 200 within {READY_TIMEOUT_S:.0f}s "
-                       f"(last: {last}). Output:\n{_tail(log)}")
+    raise HarnessError(
+        f"{what}: {url} did not answer 200 within {READY_TIMEOUT_S:.0f}s "
+        f"(last: {last}). Output:\n{_tail(log)}"
+    )
 
 
 def probe(target: Target) -> str:
@@ -214,8 +221,9 @@ NGINX_PROXY = """\
 """
 
 
-def start_nginx(procs: Procs, nginx: str, tmp: Path, name: str, server_block: str, port: int,
-                check_path: str) -> None:
+def start_nginx(
+    procs: Procs, nginx: str, tmp: Path, name: str, server_block: str, port: int, check_path: str
+) -> None:
     prefix = tmp / name
     prefix.mkdir()
     conf = prefix / "nginx.conf"
@@ -270,10 +278,19 @@ def write_gestalt_config(tmp: Path, port: int, upstream_port: int, with_logs: bo
     root = tmp / "gestaltd"
     (root / "providers.d").mkdir(parents=True)
     (root / "bindings.d").mkdir()
-    (root / "providers.d" / "bench.yaml").write_text(BENCH_PROVIDER_YAML.format(host=HOST, upstream_port=upstream_port))
+    (root / "providers.d" / "bench.yaml").write_text(
+        BENCH_PROVIDER_YAML.format(host=HOST, upstream_port=upstream_port)
+    )
     config = root / "gestalt.yaml"
-    config.write_text(GESTALT_YAML.format(host=HOST, port=port, key=secrets.token_hex(32), tmp=root,
-                                          telemetry=TELEMETRY_LOGS if with_logs else TELEMETRY_NOOP))
+    config.write_text(
+        GESTALT_YAML.format(
+            host=HOST,
+            port=port,
+            key=secrets.token_hex(32),
+            tmp=root,
+            telemetry=TELEMETRY_LOGS if with_logs else TELEMETRY_NOOP,
+        )
+    )
     return config
 
 
@@ -333,8 +350,13 @@ def run_wrk(wrk: str, target: Target, conns: int, seconds: float, procs_for_ctrl
     for k, v in target.headers.items():
         argv += ["-H", f"{k}: {v}"]
     argv.append(target.url)
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     procs_for_ctrl_c.append(proc)
     try:
         out, _ = proc.communicate(timeout=seconds + 30)
@@ -353,16 +375,25 @@ def run_wrk(wrk: str, target: Target, conns: int, seconds: float, procs_for_ctrl
     return text
 
 
-def measure(wrk: str, target: Target, conns: int, duration: float, warmup: float, live: list,
-            verbose: bool) -> Result:
+def measure(
+    wrk: str, target: Target, conns: int, duration: float, warmup: float, live: list, verbose: bool
+) -> Result:
     if warmup > 0:
         run_wrk(wrk, target, conns, warmup, live)
     text = run_wrk(wrk, target, conns, duration, live)
     if verbose:
         print(f"--- wrk {target.name} c={conns}\n{text}", file=sys.stderr)
     p = parse_wrk(text)
-    return Result(target=target.name, conns=conns, rps=p["rps"], p50_ms=p["p50_ms"], p99_ms=p["p99_ms"],
-                  requests=int(p["requests"]), non_2xx=int(p["non_2xx"]), socket_errors=int(p["socket_errors"]))
+    return Result(
+        target=target.name,
+        conns=conns,
+        rps=p["rps"],
+        p50_ms=p["p50_ms"],
+        p99_ms=p["p99_ms"],
+        requests=int(p["requests"]),
+        non_2xx=int(p["non_2xx"]),
+        socket_errors=int(p["socket_errors"]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,14 +413,17 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         f"gestaltd_over_direct_rps_c{high}": rps_ratio("gestaltd", "direct", high),
         f"gestaltd_added_p50_ms_c{low}": (g1.p50_ms - d1.p50_ms) if g1 and d1 else None,
         f"nginx_proxy_added_p50_ms_c{low}": (by[("nginx-proxy", low)].p50_ms - d1.p50_ms)
-        if d1 and ("nginx-proxy", low) in by else None,
+        if d1 and ("nginx-proxy", low) in by
+        else None,
     }
 
 
 def print_table(report: dict) -> None:
     env = report["environment"]
-    print(f"gestaltd benchmark  ({env['cpus']} CPUs, wrk -t1, {report['duration_s']}s runs after "
-          f"{report['warmup_s']}s warm-up, telemetry={report['telemetry']}, {env['nginx']}, granian {env['granian']})")
+    print(
+        f"gestaltd benchmark  ({env['cpus']} CPUs, wrk -t1, {report['duration_s']}s runs after "
+        f"{report['warmup_s']}s warm-up, telemetry={report['telemetry']}, {env['nginx']}, granian {env['granian']})"
+    )
     if report.get("gestaltd_startup_ms") is not None:
         print(f"gestaltd startup (spawn -> first 200 on /ready): {report['gestaltd_startup_ms']:.0f} ms")
     print()
@@ -397,7 +431,9 @@ def print_table(report: dict) -> None:
     print("-" * 58)
     for r in report["results"]:
         errs = r["non_2xx"] + r["socket_errors"]
-        print(f"{r['target']:<12} {r['conns']:>5} {r['rps']:>11.0f} {r['p50_ms']:>9.3f} {r['p99_ms']:>9.3f} {errs:>7}")
+        print(
+            f"{r['target']:<12} {r['conns']:>5} {r['rps']:>11.0f} {r['p50_ms']:>9.3f} {r['p99_ms']:>9.3f} {errs:>7}"
+        )
     print()
     rt = report["ratios"]
     high, low = report["high_conns"], report["low_conns"]
@@ -407,12 +443,20 @@ def print_table(report: dict) -> None:
 
     r_proxy = rt.get(f"gestaltd_over_nginx_proxy_rps_c{high}")
     added = rt.get(f"gestaltd_added_p50_ms_c{low}")
-    print(f"gestaltd / nginx-proxy req/s @ {high} conns: {fmt(r_proxy, '.3f')}x"
-          f"   (target >= {TARGET_RPS_RATIO_VS_PROXY}x: {_verdict(r_proxy, lambda v: v >= TARGET_RPS_RATIO_VS_PROXY)})")
-    print(f"gestaltd / direct      req/s @ {high} conns: {fmt(rt.get(f'gestaltd_over_direct_rps_c{high}'), '.3f')}x")
-    print(f"gestaltd added p50 over direct @ {low} conn: {fmt(added, '.3f')} ms"
-          f"   (target <= {TARGET_LATENCY_ADDED_P50_MS} ms: {_verdict(added, lambda v: v <= TARGET_LATENCY_ADDED_P50_MS)})")
-    print(f"nginx-proxy added p50 over direct @ {low} conn: {fmt(rt.get(f'nginx_proxy_added_p50_ms_c{low}'), '.3f')} ms")
+    print(
+        f"gestaltd / nginx-proxy req/s @ {high} conns: {fmt(r_proxy, '.3f')}x"
+        f"   (target >= {TARGET_RPS_RATIO_VS_PROXY}x: {_verdict(r_proxy, lambda v: v >= TARGET_RPS_RATIO_VS_PROXY)})"
+    )
+    print(
+        f"gestaltd / direct      req/s @ {high} conns: {fmt(rt.get(f'gestaltd_over_direct_rps_c{high}'), '.3f')}x"
+    )
+    print(
+        f"gestaltd added p50 over direct @ {low} conn: {fmt(added, '.3f')} ms"
+        f"   (target <= {TARGET_LATENCY_ADDED_P50_MS} ms: {_verdict(added, lambda v: v <= TARGET_LATENCY_ADDED_P50_MS)})"
+    )
+    print(
+        f"nginx-proxy added p50 over direct @ {low} conn: {fmt(rt.get(f'nginx_proxy_added_p50_ms_c{low}'), '.3f')} ms"
+    )
     if any(r["non_2xx"] or r["socket_errors"] for r in report["results"]):
         print("\nWARNING: some runs had non-2xx responses or socket errors; their req/s is not comparable.")
     if report.get("gestaltd_sample_body") is not None:
@@ -430,11 +474,18 @@ def _verdict(v: float | None, ok) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--duration", type=float, default=10, help="seconds per measured wrk run (default 10)")
-    p.add_argument("--warmup", type=float, default=2, help="seconds of wrk warm-up before each run (default 2)")
+    p.add_argument(
+        "--warmup", type=float, default=2, help="seconds of wrk warm-up before each run (default 2)"
+    )
     p.add_argument("--connections", default="32,1", help="comma-separated wrk -c values (default 32,1)")
-    p.add_argument("--targets", default=",".join(ALL_TARGETS),
-                   help=f"comma-separated subset of {','.join(ALL_TARGETS)} (default all)")
-    p.add_argument("--with-logs", action="store_true", help="gestaltd telemetry: stdout text/info instead of noop")
+    p.add_argument(
+        "--targets",
+        default=",".join(ALL_TARGETS),
+        help=f"comma-separated subset of {','.join(ALL_TARGETS)} (default all)",
+    )
+    p.add_argument(
+        "--with-logs", action="store_true", help="gestaltd telemetry: stdout text/info instead of noop"
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
     p.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     p.add_argument("--verbose", action="store_true", help="echo raw wrk output to stderr")
@@ -478,29 +529,44 @@ def main(argv: list[str] | None = None) -> int:
         nginx_version = subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr.strip()
         try:
             import granian  # noqa: PLC0415
+
             granian_version = granian.__version__
         except Exception:  # pragma: no cover
             granian_version = "?"
 
         targets: list[Target] = []
         upstream_port = free_port()
-        start_nginx(procs, nginx, tmp, "upstream",
-                    NGINX_UPSTREAM.format(host=HOST, port=upstream_port, payload=UPSTREAM_BODY),
-                    upstream_port, "/hello")
+        start_nginx(
+            procs,
+            nginx,
+            tmp,
+            "upstream",
+            NGINX_UPSTREAM.format(host=HOST, port=upstream_port, payload=UPSTREAM_BODY),
+            upstream_port,
+            "/hello",
+        )
         if "direct" in args.target_list:
             targets.append(Target("direct", f"http://{HOST}:{upstream_port}/hello"))
         if "nginx-proxy" in args.target_list:
             proxy_port = free_port()
-            start_nginx(procs, nginx, tmp, "proxy",
-                        NGINX_PROXY.format(host=HOST, port=proxy_port, upstream_port=upstream_port),
-                        proxy_port, "/hello")
+            start_nginx(
+                procs,
+                nginx,
+                tmp,
+                "proxy",
+                NGINX_PROXY.format(host=HOST, port=proxy_port, upstream_port=upstream_port),
+                proxy_port,
+                "/hello",
+            )
             targets.append(Target("nginx-proxy", f"http://{HOST}:{proxy_port}/hello"))
         startup_ms = None
         if "gestaltd" in args.target_list:
             g_port = free_port()
             config = write_gestalt_config(tmp, g_port, upstream_port, args.with_logs)
             startup_ms = start_gestaltd(procs, gestaltd, config, g_port) * 1000
-            targets.append(Target("gestaltd", f"http://{HOST}:{g_port}/api/v1/bench/hello", gestaltd_headers(args)))
+            targets.append(
+                Target("gestaltd", f"http://{HOST}:{g_port}/api/v1/bench/hello", gestaltd_headers(args))
+            )
 
         sample = None
         for t in targets:  # every target must answer 200 before we load it
@@ -508,7 +574,9 @@ def main(argv: list[str] | None = None) -> int:
             if t.name == "gestaltd":
                 sample = body
         if not args.json:
-            print(f"started: {', '.join(f'{t.name}={t.url}' for t in targets)}; temp dir {tmp}", file=sys.stderr)
+            print(
+                f"started: {', '.join(f'{t.name}={t.url}' for t in targets)}; temp dir {tmp}", file=sys.stderr
+            )
 
         results: list[Result] = []
         for conns in args.conns:
@@ -522,8 +590,12 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "telemetry": "stdout" if args.with_logs else "noop",
-            "environment": {"cpus": os.cpu_count(), "nginx": nginx_version, "granian": granian_version,
-                            "python": sys.version.split()[0]},
+            "environment": {
+                "cpus": os.cpu_count(),
+                "nginx": nginx_version,
+                "granian": granian_version,
+                "python": sys.version.split()[0],
+            },
             "gestaltd_startup_ms": startup_ms,
             "high_conns": high,
             "low_conns": low,

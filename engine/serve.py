@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from litestar import Litestar
+if TYPE_CHECKING:
+    from engine.web.gateway import GatewayApp
 
 CONFIG_ENV = "GESTALTD_SERVE_CONFIG"
 
 
-def app() -> Litestar:
-    """Granian factory target (``engine.serve:app``): build the runtime and the Litestar app."""
+def app() -> GatewayApp:
+    """Granian factory target (``engine.serve:app``): build the runtime and the ASGI app."""
     from engine.bootstrap import build_runtime, load_config
-    from engine.web.app import create_app
+    from engine.web.gateway import create_gateway
 
     config = load_config(os.environ[CONFIG_ENV])
-    return create_app(build_runtime(config))
+    return create_gateway(build_runtime(config))
 
 
 def serve(config_path: Path, host: str, port: int, workers: int = 1) -> None:

@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 
 from engine.bootstrap import build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
-from engine.web.app import create_app
+from engine.web.gateway import create_gateway
 from tests.support.configs import write_config
 from tests.support.oidc_provider import OpenIDProvider, start_openid_provider
 from tests.support.upstream import Upstream, start_upstream
@@ -36,7 +36,7 @@ def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
         path = write_config(tmp_path, providers, extra)
         client = default_client(timeout=2.0, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
         runtime = build_runtime(load_config(path), client)
-        test_client = TestClient(create_app(runtime))
+        test_client = TestClient(create_gateway(runtime))
         test_client.__enter__()
         clients.append(test_client)
         return test_client

@@ -14,7 +14,7 @@ import asyncio
 import os
 import ssl
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from engine.egress.request import OutboundRequest, Result
 from engine.errors import (
@@ -122,9 +122,9 @@ class AiohttpTransport:
     """aiohttp's ClientSession: kept for comparison in the bench and as a fallback transport."""
 
     def __init__(self) -> None:
-        self._session: object | None = None
+        self._session: Any = None
 
-    def _get_session(self):  # type: ignore[no-untyped-def]
+    def _get_session(self) -> Any:
         import aiohttp
 
         if self._session is None:
@@ -155,7 +155,7 @@ class AiohttpTransport:
 
     async def close(self) -> None:
         if self._session is not None:
-            await self._session.close()  # type: ignore[attr-defined]
+            await self._session.close()
 
 
 def default_client(timeout: float = 30.0, retry: RetryPolicy | None = None) -> GatewayClient:

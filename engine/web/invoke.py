@@ -9,7 +9,7 @@ integrations and operations with the broker's 404s.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
@@ -32,18 +32,22 @@ _ALLOW = [(b"allow", b"GET, POST"), (b"content-type", JSON.encode())]
 class InvokeEndpoint:
     """Shared by every invoke route: authenticate, parse, call the broker, write the result."""
 
-    def __init__(self, broker: Broker, authenticator: Authenticator) -> None:
+    def __init__(
+        self, broker: Broker, authenticator: Authenticator, extra_headers: Sequence[tuple[bytes, bytes]] = ()
+    ) -> None:
         self.broker = broker
         self.authenticator = authenticator
+        self.extra_headers = list(extra_headers)  # set when serving outside Litestar's before_send
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, integration: str, operation: str
     ) -> None:
         if _method(scope) not in ("GET", "POST"):
-            await _send(send, 405, list(_ALLOW), error_body("method not allowed"))
+            await _send(send, 405, [*_ALLOW, *self.extra_headers], error_body("method not allowed"))
             return
         status, content_type, body = await self.respond(scope, receive, integration, operation)
-        await _send(send, status, [(b"content-type", content_type.encode("latin-1"))], body)
+        headers = [(b"content-type", content_type.encode("latin-1")), *self.extra_headers]
+        await _send(send, status, headers, body)
 
     async def respond(
         self, scope: Scope, receive: Receive, integration: str, operation: str
