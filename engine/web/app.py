@@ -14,6 +14,7 @@ from engine import __version__
 from engine.errors import GestaltError
 from engine.invocation.principal import Principal
 from engine.web.auth import credentials_from_headers
+from engine.web.auth_routes import auth_router
 from engine.web.catalog import catalog_router
 from engine.web.errors import gestalt_error_handler, http_exception_handler, internal_error_handler
 from engine.web.health import health, ready
@@ -21,6 +22,7 @@ from engine.web.invoke import InvokeEndpoint, fallback_route, invoke_route
 from engine.web.openapi import add_operations
 from engine.web.security import security_headers
 from engine.web.state import Runtime
+from engine.web.tokens import tokens_router
 
 
 def create_app(runtime: Runtime) -> Litestar:
@@ -41,7 +43,10 @@ def create_app(runtime: Runtime) -> Litestar:
         return await runtime.authenticator.authenticate(authorization, cookie)
 
     app = Litestar(
-        route_handlers=[health, ready, catalog_router(), *invoke_handlers, fallback_route(endpoint)],
+        route_handlers=[
+            health, ready, catalog_router(), auth_router(), tokens_router(),
+            *invoke_handlers, fallback_route(endpoint),
+        ],
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
             "principal": Provide(provide_principal),

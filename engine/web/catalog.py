@@ -10,7 +10,7 @@ from litestar.params import FromPath
 
 from engine.compiler.model import Connection, Provider
 from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
-from engine.errors import IntegrationNotFound
+from engine.errors import IntegrationNotFound, ScopeDenied
 from engine.web.state import PrincipalDep, RuntimeDep
 
 _AUTH_TYPES = {
@@ -99,6 +99,8 @@ def _ordered(connections: Mapping[str, Connection]) -> list[Connection]:
 async def list_integrations(principal: PrincipalDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
     out = []
     for name in sorted(runtime.providers):
+        if not principal.may_use(name):
+            continue  # a scoped API token sees only its integrations
         instances = await runtime.instances(principal, name)
         out.append(describe_integration(runtime.providers[name], instances))
     return out
@@ -111,6 +113,8 @@ async def list_operations(
     provider = runtime.providers.get(name)
     if provider is None:
         raise IntegrationNotFound(name)
+    if not principal.may_use(name):
+        raise ScopeDenied(name)
     return [op.describe() for op in provider.operations.values()]
 
 

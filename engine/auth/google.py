@@ -1,0 +1,27 @@
+"""``auth.provider: google``: the OIDC provider preset for Google accounts.
+
+Google documents that its ID tokens may carry ``iss`` with or without the scheme, so both are
+accepted; everything else (PKCE, nonce, ``email_verified``, ``allowed_domains``) is plain OIDC.
+"""
+
+from __future__ import annotations
+
+from engine.auth.login import ProviderConfig
+from engine.auth.oidc import OIDCLogin
+from engine.crypto import Cipher
+from engine.store import Store
+
+GOOGLE_ISSUER = "https://accounts.google.com"
+
+
+def google_login(config: ProviderConfig, *, base_url: str, cipher: Cipher, store: Store) -> OIDCLogin:
+    return OIDCLogin(
+        config,
+        base_url=base_url,
+        cipher=cipher,
+        store=store,
+        name="google",
+        display_name="Google",
+        issuer_url=GOOGLE_ISSUER,
+        extra_issuers=("accounts.google.com",),
+    )

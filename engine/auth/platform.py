@@ -1,0 +1,64 @@
+"""What bootstrap installs as the runtime's authenticator: the request-path resolver plus the login
+provider the auth routes drive. ``LOGIN_PROVIDERS`` is the one table from ``auth.provider`` to a
+constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from engine.auth.google import google_login
+from engine.auth.local import LocalLogin
+from engine.auth.login import LoginProvider, ProviderConfig
+from engine.auth.none import NoneLogin
+from engine.auth.oidc import OIDCLogin
+from engine.auth.resolver import TokenAuthenticator
+from engine.config.issues import ConfigIssue
+from engine.config.spec import ConfigSpec
+from engine.crypto import Cipher
+from engine.errors import ConfigError
+from engine.invocation.principal import Principal
+from engine.store import Store
+from engine.web.auth import AnonymousAuthenticator, Authenticator
+
+LoginFactory = Callable[[ProviderConfig, ConfigSpec, Cipher, Store], LoginProvider]
+
+LOGIN_PROVIDERS: dict[str, LoginFactory] = {
+    "none": lambda cfg, spec, cipher, store: NoneLogin(),
+    "local": lambda cfg, spec, cipher, store: LocalLogin(cfg),
+    "oidc": lambda cfg, spec, cipher, store: OIDCLogin(
+        cfg, base_url=spec.server.base_url, cipher=cipher, store=store
+    ),
+    "google": lambda cfg, spec, cipher, store: google_login(
+        cfg, base_url=spec.server.base_url, cipher=cipher, store=store
+    ),
+}
+
+
+class PlatformAuth:
+    """An ``Authenticator`` that also knows the login provider and the cookie policy."""
+
+    def __init__(self, login: LoginProvider, resolver: Authenticator, *, secure_cookies: bool) -> None:
+        self.login = login
+        self.resolver = resolver
+        self.secure_cookies = secure_cookies
+
+    @property
+    def session_ttl(self) -> timedelta:
+        return self.login.session_ttl
+
+    async def authenticate(self, authorization: str, cookie_token: str) -> Principal:
+        return await self.resolver.authenticate(authorization, cookie_token)
+
+
+def build_platform_auth(config: ConfigSpec, store: Store, cipher: Cipher) -> PlatformAuth:
+    factory = LOGIN_PROVIDERS.get(config.auth.provider)
+    if factory is None:
+        known = ", ".join(sorted(LOGIN_PROVIDERS))
+        message = f'unknown auth provider "{config.auth.provider}" (expected one of {known})'
+        raise ConfigError([ConfigIssue(config.path, 0, 0, message, "/auth/provider")])
+    login = factory(ProviderConfig(config.auth.config, config.path), config, cipher, store)
+    # ``none`` ignores every credential and never touches the store, as the reference does.
+    resolver: Authenticator = AnonymousAuthenticator() if login.name == "none" else TokenAuthenticator(store)
+    return PlatformAuth(login, resolver, secure_cookies=config.server.base_url.startswith("https://"))

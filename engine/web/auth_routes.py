@@ -1,0 +1,135 @@
+"""Platform login routes (reference http-api §4): info, login, login callback, logout.
+
+Login with an identity provider: ``POST /auth/login`` answers the IdP URL and sets the sealed
+``login_state`` cookie; the IdP sends the browser to ``GET /auth/login/callback``, which checks the
+provider's state, the cookie, then issues a session cookie (or, with ``cli=1``, an API token).
+The local provider logs in directly from ``POST /auth/login``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie
+
+from engine.auth.api_tokens import mint
+from engine.auth.login import Identity, LoginRequest
+from engine.auth.none import NoneLogin
+from engine.auth.platform import PlatformAuth
+from engine.auth.sessions import issue_session, revoke_session
+from engine.crypto import Cipher
+from engine.errors import BadRequest, InternalError, StoreError
+from engine.store import Store
+from engine.web.cookies import (
+    LOGIN_STATE_COOKIE,
+    SESSION_COOKIE,
+    check_login_state,
+    cleared_cookie,
+    login_state_cookie,
+    session_cookie,
+)
+from engine.web.json_body import optional_int, optional_str, read_json_object
+from engine.web.state import Runtime, RuntimeDep
+from engine.web.tokens import created_json, store_of, token_expiry
+
+CLI_TOKEN_NAME = "cli-token"
+
+
+def platform_auth(runtime: Runtime) -> PlatformAuth:
+    auth = runtime.authenticator
+    if isinstance(auth, PlatformAuth):
+        return auth
+    return PlatformAuth(NoneLogin(), auth, secure_cookies=runtime.config.server.base_url.startswith("https://"))
+
+
+def cipher_of(runtime: Runtime) -> Cipher:
+    if runtime.cipher is None:
+        raise InternalError("encryption is not configured")
+    return runtime.cipher
+
+
+@get("/auth/info")
+async def auth_info(runtime: RuntimeDep) -> dict[str, str]:
+    login = platform_auth(runtime).login
+    return {"provider": login.name, "display_name": login.display_name or login.name}
+
+
+@post("/auth/login", status_code=200)
+async def start_login(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Response[dict[str, str]]:
+    body = await read_json_object(request)
+    port = optional_int(body, "callback_port")
+    state = optional_str(body, "state") or secrets.token_urlsafe(16)
+    auth = platform_auth(runtime)
+    start = await auth.login.begin(LoginRequest(
+        state=state, callback_port=port if port is not None and 1 <= port <= 65535 else None,
+        password=optional_str(body, "password"),
+    ))
+    if start.identity is None:
+        cookie = login_state_cookie(cipher_of(runtime), state, auth.secure_cookies)
+        return Response({"url": start.url}, cookies=[cookie])
+    store = store_of(runtime)
+    session = await _session_cookie(store, auth, await _user_id(store, start.identity))
+    payload = {"url": start.url, "display_name": start.identity.display_name, "email": start.identity.email}
+    return Response(payload, cookies=[session])
+
+
+@get("/auth/login/callback")
+async def login_callback(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Response[dict[str, Any]]:
+    # Read by hand: ``state`` is a reserved handler parameter name in Litestar.
+    code, state = request.query_params.get("code", ""), request.query_params.get("state", "")
+    cli = request.query_params.get("cli", "")
+    if not code:
+        raise BadRequest("missing code parameter")
+    auth = platform_auth(runtime)
+    result = await auth.login.complete(code, state)
+    check_login_state(cipher_of(runtime), request.cookies.get(LOGIN_STATE_COOKIE, ""), result.client_state)
+    store = store_of(runtime)
+    user_id = await _user_id(store, result.identity)
+    cleared = cleared_cookie(LOGIN_STATE_COOKIE, auth.secure_cookies)
+    if cli == "1":
+        return Response(await _cli_token(store, runtime, user_id), cookies=[cleared])
+    session = await _session_cookie(store, auth, user_id)
+    identity = {"display_name": result.identity.display_name, "email": result.identity.email}
+    return Response(identity, cookies=[session, cleared])
+
+
+@post("/auth/logout", status_code=200)
+async def logout(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Response[dict[str, str]]:
+    """Revoke the caller's session (cookie or ``Bearer gst_ses_…``) and clear the cookie."""
+    auth = platform_auth(runtime)
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    tokens = {request.cookies.get(SESSION_COOKIE, ""), bearer.strip() if scheme.lower() == "bearer" else ""}
+    if runtime.store is not None:
+        for token in tokens - {""}:
+            await revoke_session(runtime.store, token)
+    return Response({"status": "ok"}, cookies=[cleared_cookie(SESSION_COOKIE, auth.secure_cookies)])
+
+
+async def _user_id(store: Store, identity: Identity) -> str:
+    try:
+        return (await store.find_or_create_user(identity.email, identity.display_name)).id
+    except StoreError as exc:
+        raise InternalError("failed to resolve user") from exc
+
+
+async def _session_cookie(store: Store, auth: PlatformAuth, user_id: str) -> Cookie:
+    try:
+        issued = await issue_session(store, user_id, auth.session_ttl)
+    except StoreError as exc:
+        raise InternalError("failed to issue session token") from exc
+    return session_cookie(issued.token, issued.ttl, auth.secure_cookies)
+
+
+async def _cli_token(store: Store, runtime: Runtime, user_id: str) -> dict[str, Any]:
+    """The CLI's unscoped token; unlike the reference it expires like any other (``api_token_ttl``)."""
+    try:
+        minted = await mint(store, user_id, CLI_TOKEN_NAME, (), token_expiry(runtime))
+    except StoreError as exc:
+        raise InternalError("failed to issue CLI API token") from exc
+    return created_json(minted.record, minted.plaintext)
+
+
+def auth_router() -> Router:
+    return Router(path="/api/v1", route_handlers=[auth_info, start_login, login_callback, logout])

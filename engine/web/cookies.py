@@ -1,0 +1,50 @@
+"""The cookies the API sets: ``session_token`` and ``login_state`` (reference http-api §3.5).
+
+All are HttpOnly, SameSite=Lax, Path=/, Secure iff ``server.base_url`` is https; deletion is
+``Max-Age=0``. ``login_state`` binds a login to the browser that started it: it holds the client's
+state sealed with the Cipher for ten minutes, and the callback must present the same state.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar.datastructures import Cookie
+
+from engine.crypto import Cipher
+from engine.errors import InvalidSealedToken, LoginStateInvalid
+
+SESSION_COOKIE = "session_token"
+LOGIN_STATE_COOKIE = "login_state"
+LOGIN_STATE_TTL_SECONDS = 600
+
+
+def _cookie(key: str, value: str, max_age: int, secure: bool) -> Cookie:
+    return Cookie(
+        key=key, value=value, path="/", max_age=max_age, httponly=True, samesite="lax", secure=secure
+    )
+
+
+def session_cookie(token: str, ttl: timedelta, secure: bool) -> Cookie:
+    return _cookie(SESSION_COOKIE, token, int(ttl.total_seconds()), secure)
+
+
+def cleared_cookie(key: str, secure: bool) -> Cookie:
+    return _cookie(key, "", 0, secure)
+
+
+def login_state_cookie(cipher: Cipher, state: str, secure: bool) -> Cookie:
+    sealed = cipher.seal({"s": state}, LOGIN_STATE_TTL_SECONDS)
+    return _cookie(LOGIN_STATE_COOKIE, sealed, LOGIN_STATE_TTL_SECONDS, secure)
+
+
+def check_login_state(cipher: Cipher, cookie: str, state: str) -> None:
+    """Raise 403 unless the ``login_state`` cookie is ours, unexpired and holds ``state``."""
+    if not cookie or not state:
+        raise LoginStateInvalid()
+    try:
+        sealed_state = cipher.unseal(cookie).get("s")
+    except InvalidSealedToken as exc:
+        raise LoginStateInvalid() from exc
+    if sealed_state != state:
+        raise LoginStateInvalid()
