@@ -123,11 +123,9 @@ def _routes(path: Path) -> int:
 
 
 def _serve(path: Path, host: str | None, port: int | None) -> int:
-    from engine.bootstrap import load_config
     from engine.serve import serve
 
-    config = load_config(path)
-    serve(path, host or config.server.host, port or config.server.port)
+    serve(path, host, port)
     return 0
 
 

@@ -74,8 +74,12 @@ def verify_signature(token: str, key: rsa.RSAPublicKey) -> dict[str, Any]:
     if _json_part(parts[0]).get("alg") != "RS256":
         raise IdTokenError("unexpected algorithm")
     try:
-        key.verify(b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"),
-                   padding.PKCS1v15(), hashes.SHA256())
+        key.verify(
+            b64url_decode(parts[2]),
+            f"{parts[0]}.{parts[1]}".encode("ascii"),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
     except InvalidSignature as exc:
         raise IdTokenError("bad signature") from exc
     return _json_part(parts[1])

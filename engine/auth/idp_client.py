@@ -1,8 +1,9 @@
 """Talking to an OpenID provider: discovery, its JWKS, the token endpoint and userinfo.
 
-Login traffic is rare, so each call opens a short-lived httpx client instead of sharing the
-aiohttp pool that serves upstream APIs. Discovery is cached for the life of the process; the JWKS
-is cached too and fetched again when a token names a key we have not seen (key rotation).
+Login traffic is rare, so each call opens a short-lived httpx client (imported on first use, to
+keep it off the startup path) instead of sharing the pool that serves upstream APIs. Discovery
+is cached for the life of the process; the JWKS is cached too and fetched again when a token
+names a key we have not seen (key rotation).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
-
-import httpx
 
 TIMEOUT_SECONDS = 10.0
 
@@ -73,6 +72,8 @@ class IdpClient:
         return await self._request("GET", url, headers={"Accept": "application/json", **(headers or {})})
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        import httpx
+
         try:
             async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
                 response = await client.request(method, url, **kwargs)

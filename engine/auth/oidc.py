@@ -65,12 +65,23 @@ class OIDCLogin:
             raise InternalError("failed to generate login URL") from exc
         verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(24)
         sealed = self._cipher.seal(
-            {"s": request.state, "p": request.callback_port or 0, "v": verifier if self.pkce else "",
-             "n": nonce, "j": uuid.uuid4().hex},
+            {
+                "s": request.state,
+                "p": request.callback_port or 0,
+                "v": verifier if self.pkce else "",
+                "n": nonce,
+                "j": uuid.uuid4().hex,
+            },
             STATE_TTL_SECONDS,
         )
-        query = {"response_type": "code", "client_id": self.client_id, "redirect_uri": self.redirect_url,
-                 "scope": " ".join(self.scopes), "state": sealed, "nonce": nonce}
+        query = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_url,
+            "scope": " ".join(self.scopes),
+            "state": sealed,
+            "nonce": nonce,
+        }
         if self.pkce:
             query |= {"code_challenge": pkce_challenge(verifier), "code_challenge_method": "S256"}
         separator = "&" if "?" in found.authorization_endpoint else "?"
@@ -81,8 +92,12 @@ class OIDCLogin:
             blob = await self._consume_state(state)
             identity = await self._identity(code, blob)
         except (IdTokenError, IdpError, InvalidSealedToken, StoreError, KeyError, TypeError) as exc:
-            _log.warning("login failed", extra={"fields": {"provider": self.name, "error": type(exc).__name__,
-                                                          "reason": _reason(exc)}})
+            _log.warning(
+                "login failed",
+                extra={
+                    "fields": {"provider": self.name, "error": type(exc).__name__, "reason": _reason(exc)}
+                },
+            )
             raise LoginFailed() from exc
         port = blob.get("p")
         return LoginResult(identity, str(blob["s"]), port if isinstance(port, int) and port else None)

@@ -8,11 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from engine.auth.google import google_login
 from engine.auth.local import LocalLogin
 from engine.auth.login import LoginProvider, ProviderConfig
 from engine.auth.none import NoneLogin
-from engine.auth.oidc import OIDCLogin
 from engine.auth.resolver import TokenAuthenticator
 from engine.config.issues import ConfigIssue
 from engine.config.spec import ConfigSpec
@@ -24,15 +22,24 @@ from engine.web.auth import AnonymousAuthenticator, Authenticator
 
 LoginFactory = Callable[[ProviderConfig, ConfigSpec, Cipher, Store], LoginProvider]
 
+
+def _oidc(cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store) -> LoginProvider:
+    from engine.auth.oidc import OIDCLogin  # imported only when configured: keeps startup lean
+
+    return OIDCLogin(cfg, base_url=spec.server.base_url, cipher=cipher, store=store)
+
+
+def _google(cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store) -> LoginProvider:
+    from engine.auth.google import google_login
+
+    return google_login(cfg, base_url=spec.server.base_url, cipher=cipher, store=store)
+
+
 LOGIN_PROVIDERS: dict[str, LoginFactory] = {
     "none": lambda cfg, spec, cipher, store: NoneLogin(),
     "local": lambda cfg, spec, cipher, store: LocalLogin(cfg),
-    "oidc": lambda cfg, spec, cipher, store: OIDCLogin(
-        cfg, base_url=spec.server.base_url, cipher=cipher, store=store
-    ),
-    "google": lambda cfg, spec, cipher, store: google_login(
-        cfg, base_url=spec.server.base_url, cipher=cipher, store=store
-    ),
+    "oidc": _oidc,
+    "google": _google,
 }
 
 

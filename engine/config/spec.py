@@ -14,6 +14,7 @@ from typing import Any
 # The user-facing name of the implicit connection built from ``plugin.auth`` + ``plugin.params``.
 PLUGIN_CONNECTION = "plugin"
 
+
 # Sentinel for "no default given" on a parameter (``None`` is a legal default).
 class _Missing:
     _instance: _Missing | None = None

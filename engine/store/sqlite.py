@@ -15,15 +15,36 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.crypto import Cipher
 from engine.errors import StoreError
 from engine.store import migrations
 from engine.store.records import utc_seconds
 from engine.store.sql_store import Row, SQLStore
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+def _import_sqlite_utils() -> Any:
+    """sqlite_utils imports numpy when it is installed, only to register adapters for numpy
+    values, which we never store. Hiding numpy during that import saves ~0.13 s of startup."""
+    import sys
+
+    if "numpy" in sys.modules:
+        import sqlite_utils
+
+        return sqlite_utils
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+    try:
+        import sqlite_utils
+    finally:
+        del sys.modules["numpy"]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()  # noqa: F811
 
 T = TypeVar("T")
 

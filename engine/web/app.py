@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from litestar import Litestar, Request
@@ -42,10 +45,43 @@ def create_app(runtime: Runtime) -> Litestar:
         authorization, cookie = credentials_from_headers(request.scope["headers"])
         return await runtime.authenticator.authenticate(authorization, cookie)
 
-    app = Litestar(
+    with _pydantic_hidden():
+        app = _litestar(runtime, endpoint, invoke_handlers, add_headers, provide_principal)
+    add_operations(app.openapi_schema, runtime.providers)
+    return app
+
+
+@contextmanager
+def _pydantic_hidden() -> Iterator[None]:
+    """Litestar installs its pydantic plugins whenever pydantic is importable (about 0.2 s of
+    startup). No handler here uses pydantic models, so pydantic is hidden while the app is built,
+    unless something has already imported it."""
+    if "pydantic" in sys.modules:
+        yield
+        return
+    sys.modules["pydantic"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        del sys.modules["pydantic"]
+
+
+def _litestar(
+    runtime: Runtime,
+    endpoint: InvokeEndpoint,
+    invoke_handlers: list[Any],
+    add_headers: Any,
+    provide_principal: Any,
+) -> Litestar:
+    return Litestar(
         route_handlers=[
-            health, ready, catalog_router(), auth_router(), tokens_router(),
-            *invoke_handlers, fallback_route(endpoint),
+            health,
+            ready,
+            catalog_router(),
+            auth_router(),
+            tokens_router(),
+            *invoke_handlers,
+            fallback_route(endpoint),
         ],
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
@@ -63,8 +99,6 @@ def create_app(runtime: Runtime) -> Litestar:
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],
     )
-    add_operations(app.openapi_schema, runtime.providers)
-    return app
 
 
 def route_table(app: Litestar) -> list[tuple[str, str, str]]:

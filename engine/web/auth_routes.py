@@ -41,7 +41,9 @@ def platform_auth(runtime: Runtime) -> PlatformAuth:
     auth = runtime.authenticator
     if isinstance(auth, PlatformAuth):
         return auth
-    return PlatformAuth(NoneLogin(), auth, secure_cookies=runtime.config.server.base_url.startswith("https://"))
+    return PlatformAuth(
+        NoneLogin(), auth, secure_cookies=runtime.config.server.base_url.startswith("https://")
+    )
 
 
 def cipher_of(runtime: Runtime) -> Cipher:
@@ -62,10 +64,13 @@ async def start_login(request: Request[Any, Any, Any], runtime: RuntimeDep) -> R
     port = optional_int(body, "callback_port")
     state = optional_str(body, "state") or secrets.token_urlsafe(16)
     auth = platform_auth(runtime)
-    start = await auth.login.begin(LoginRequest(
-        state=state, callback_port=port if port is not None and 1 <= port <= 65535 else None,
-        password=optional_str(body, "password"),
-    ))
+    start = await auth.login.begin(
+        LoginRequest(
+            state=state,
+            callback_port=port if port is not None and 1 <= port <= 65535 else None,
+            password=optional_str(body, "password"),
+        )
+    )
     if start.identity is None:
         cookie = login_state_cookie(cipher_of(runtime), state, auth.secure_cookies)
         return Response({"url": start.url}, cookies=[cookie])

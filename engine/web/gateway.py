@@ -20,6 +20,7 @@ from engine.web.state import Runtime
 
 class GatewayApp:
     def __init__(self, runtime: Runtime) -> None:
+        self.config = runtime.config
         self.litestar: Litestar = create_app(runtime)
         https = runtime.config.server.base_url.startswith("https://")
         self.endpoint = InvokeEndpoint(runtime.broker, runtime.authenticator, security_headers(https))

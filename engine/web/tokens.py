@@ -54,8 +54,12 @@ def created_json(record: ApiToken, plaintext: str) -> dict[str, Any]:
 
 
 def listed_json(record: ApiToken) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": record.id, "name": record.name, "scopes": " ".join(record.scopes),
-                           "created_at": rfc3339(record.created_at)}
+    out: dict[str, Any] = {
+        "id": record.id,
+        "name": record.name,
+        "scopes": " ".join(record.scopes),
+        "created_at": rfc3339(record.created_at),
+    }
     if record.expires_at is not None:
         out["expires_at"] = rfc3339(record.expires_at)
     return out
