@@ -107,8 +107,18 @@ def _validate(path: Path, fmt: str) -> int:
     except ConfigError as exc:
         print(_render(exc, fmt))
         return 1
-    issues = list(runtime_issues(config)) + compile_providers(config, default_client()).issues
-    print(render_issues(sorted_issues(issues), fmt))
+    compiled = compile_providers(config, default_client())
+    issues = list(runtime_issues(config)) + compiled.issues
+    if issues or fmt != "text":
+        report = render_issues(sorted_issues(issues), fmt)
+        if report:
+            print(report)
+    else:
+        operations = sum(len(p.operations) for p in compiled.providers.values())
+        print(
+            f"{path}: ok ({len(compiled.providers)} integrations, {operations} operations, "
+            f"{len(config.bindings)} bindings)"
+        )
     return 1 if issues else 0
 
 
