@@ -45,6 +45,22 @@ def load_config(path: str | Path) -> ConfigSpec:
     return resolve_secrets(spec, provider_from_spec(spec))
 
 
+def check_config(path: str | Path, client: HttpClient) -> tuple[Compiled | None, list[ConfigIssue]]:
+    """``validate``: every issue at once: load, secrets, runtime checks, and compiling each
+    integration that loaded cleanly (so template and placeholder errors show up alongside)."""
+    from engine.config import load_partial, runtime_issues
+
+    spec, issues = load_partial(path)
+    if spec is None:
+        return None, issues
+    try:
+        spec = resolve_secrets(spec, provider_from_spec(spec))
+    except ConfigError as exc:
+        return None, issues + [i for i in exc.issues if isinstance(i, ConfigIssue)]
+    compiled = compile_providers(spec, client)
+    return compiled, issues + runtime_issues(spec) + compiled.issues
+
+
 def compile_providers(config: ConfigSpec, client: HttpClient) -> Compiled:
     out = Compiled(config)
     for name, spec in sorted(config.integrations.items()):
@@ -67,8 +83,8 @@ def _icon(spec: IntegrationSpec) -> str:
         return ""
 
 
-def build_runtime(config: ConfigSpec, client: HttpClient | None = None) -> Runtime:
-    configure_logging(config.telemetry.provider, config.telemetry.config)
+def build_runtime(config: ConfigSpec, client: HttpClient | None = None, *, logs: bool = True) -> Runtime:
+    configure_logging(config.telemetry.provider if logs else "noop", config.telemetry.config)
     client = client or default_client()
     compiled = compile_providers(config, client)
     for problem in compiled.issues:

@@ -97,27 +97,20 @@ def _render(exc: ConfigError, fmt: str) -> str:
 
 
 def _validate(path: Path, fmt: str) -> int:
-    from engine.bootstrap import compile_providers, load_config
-    from engine.config import runtime_issues
-    from engine.config.issues import render_issues, sorted_issues
+    from engine.bootstrap import check_config
+    from engine.config.issues import display_path, render_issues, sorted_issues
     from engine.egress.client import default_client
 
-    try:
-        config = load_config(path)
-    except ConfigError as exc:
-        print(_render(exc, fmt))
-        return 1
-    compiled = compile_providers(config, default_client())
-    issues = list(runtime_issues(config)) + compiled.issues
-    if issues or fmt != "text":
+    compiled, issues = check_config(path, default_client())
+    if issues or compiled is None or fmt != "text":
         report = render_issues(sorted_issues(issues), fmt)
         if report:
             print(report)
     else:
         operations = sum(len(p.operations) for p in compiled.providers.values())
         print(
-            f"{path}: ok ({len(compiled.providers)} integrations, {operations} operations, "
-            f"{len(config.bindings)} bindings)"
+            f"{display_path(path)}: ok ({len(compiled.providers)} integrations, {operations} operations, "
+            f"{len(compiled.config.bindings)} bindings)"
         )
     return 1 if issues else 0
 
@@ -126,7 +119,7 @@ def _routes(path: Path) -> int:
     from engine.bootstrap import build_runtime, load_config
     from engine.web.app import create_app, route_table
 
-    app = create_app(build_runtime(load_config(path)))
+    app = create_app(build_runtime(load_config(path), logs=False))
     for method, route, name in route_table(app):
         print(f"{method:<12} {route:<56} {name}")
     return 0

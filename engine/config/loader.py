@@ -44,11 +44,23 @@ class _Run:
 
 def load(path: str | Path, env: Mapping[str, str] | None = None) -> ConfigSpec:
     """Load and validate a config; ``ConfigError`` carries every issue found."""
+    spec, issues = load_partial(path, env)
+    if issues or spec is None:
+        raise ConfigError(list(sorted_issues(issues)))
+    return spec
+
+
+def load_partial(
+    path: str | Path, env: Mapping[str, str] | None = None
+) -> tuple[ConfigSpec | None, list[ConfigIssue]]:
+    """Every issue, plus the spec built from the entries that have none (for ``validate``, which
+    goes on to compile those and report their problems too). The spec is None when the
+    deployment file itself cannot be built."""
     run = _Run(os.environ if env is None else env)
     config_path = Path(path).absolute()
     main = run.document(config_path, schemas.GESTALT)
     if main is None:
-        raise ConfigError(list(sorted_issues(run.issues)))
+        return None, list(sorted_issues(run.issues))
     data = main.data if isinstance(main.data, dict) else {}
     dirs = (
         _dir_setting(main, data, "providers_dir", "providers.d"),
@@ -64,10 +76,22 @@ def load(path: str | Path, env: Mapping[str, str] | None = None) -> ConfigSpec:
         run.issues += plugin_issues(entry) + integration_issues(entry)
     for entry in clean_bindings.values():
         run.issues += binding_issues(entry, integrations)
-    if run.issues:
-        raise ConfigError(list(sorted_issues(run.issues)))
-    built_bindings = {name: build_binding(entry) for name, entry in bindings.items()}
-    return build_config(config_path, data, build_integrations(integrations), built_bindings, dirs)
+    issues = list(sorted_issues(run.issues))
+    if issues:
+        # Entries that passed the schema still build; rule issues don't make them unbuildable.
+        integrations, bindings = clean_integrations, clean_bindings
+        if any(
+            i.file == main.path and not i.pointer.startswith(("/integrations", "/bindings")) for i in issues
+        ):
+            return None, issues
+    try:
+        built_bindings = {name: build_binding(entry) for name, entry in bindings.items()}
+        spec = build_config(config_path, data, build_integrations(integrations), built_bindings, dirs)
+    except Exception:  # only reachable with issues already reported: partial data may not build
+        if not issues:
+            raise
+        return None, issues
+    return spec, issues
 
 
 def _dir_setting(main: Document, data: Mapping[str, object], key: str, default: str) -> Path:
