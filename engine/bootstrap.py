@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.auth.oauth_clients import OAuthClients
 from engine.auth.platform import build_platform_auth
 from engine.compiler.build import build_provider
 from engine.compiler.model import Provider
@@ -22,7 +23,7 @@ from engine.egress.client import HttpClient, default_client
 from engine.errors import ConfigError
 from engine.invocation.audit import AuditSink
 from engine.invocation.broker import Broker
-from engine.invocation.credentials import NoStoredCredentials
+from engine.invocation.store_credentials import StoreCredentials
 from engine.secrets import provider_from_spec, resolve_secrets
 from engine.store import Store, open_store
 from engine.telemetry import configure_logging
@@ -95,7 +96,8 @@ def build_runtime(config: ConfigSpec, client: HttpClient | None = None, *, logs:
         )
     cipher = Cipher(_key(config))
     store = open_store(config.datastore.provider, config.datastore.config, cipher, config.base_dir)
-    broker = Broker(compiled.providers, NoStoredCredentials(), AuditSink())
+    credentials = StoreCredentials(store, OAuthClients(config, client))
+    broker = Broker(compiled.providers, credentials, AuditSink())
     runtime = Runtime(
         config=config,
         providers=compiled.providers,
@@ -105,7 +107,7 @@ def build_runtime(config: ConfigSpec, client: HttpClient | None = None, *, logs:
         cipher=cipher,
         readiness=Readiness(ping=store.ping),
     )
-    runtime.starters.append(store.migrate)
+    runtime.instances = credentials.instances
     runtime.closers.extend([store.close, client.close])
     return runtime
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from engine.invocation.principal import Principal
 from engine.store import Store
 from engine.web.auth import Authenticator
 
+_log = logging.getLogger("gestalt.runtime")
+
 InstanceLister = Callable[[Principal, str], Awaitable[Sequence[Mapping[str, str]]]]
 
 
@@ -26,12 +29,15 @@ async def _no_instances(principal: Principal, integration: str) -> Sequence[Mapp
 @dataclass
 class Readiness:
     providers_loaded: bool = False
+    datastore_migrated: bool = False
     ping: Callable[[], Awaitable[None]] | None = None
 
     async def reason(self) -> str:
         """ "" when ready, else why not (``/ready`` answers 503 with it)."""
         if not self.providers_loaded:
             return "providers loading"
+        if not self.datastore_migrated:
+            return "datastore unavailable"
         if self.ping is not None:
             try:
                 await asyncio.wait_for(self.ping(), timeout=2.0)
@@ -50,15 +56,38 @@ class Runtime:
     cipher: Cipher | None = None
     readiness: Readiness = field(default_factory=Readiness)
     instances: InstanceLister = _no_instances
-    starters: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _migration: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        for start in self.starters:
-            await start()
+        """Lifespan startup. An unreachable datastore does not stop the server: ``/ready`` says
+        so, and migrations are retried in the background until they succeed."""
         self.readiness.providers_loaded = True
+        if self.store is None:
+            self.readiness.datastore_migrated = True
+            return
+        if not await self._migrate_once():
+            self._migration = asyncio.create_task(self._migrate_until_done())
+
+    async def _migrate_once(self) -> bool:
+        assert self.store is not None
+        try:
+            await self.store.migrate()
+        except Exception as exc:  # StoreError or driver errors: reported by /ready, retried
+            _log.warning("datastore unavailable", extra={"fields": {"error": type(exc).__name__}})
+            return False
+        self.readiness.datastore_migrated = True
+        return True
+
+    async def _migrate_until_done(self) -> None:
+        delay = 0.5
+        while not await self._migrate_once():
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 15.0)
 
     async def close(self) -> None:
+        if self._migration is not None:
+            self._migration.cancel()
         for close in reversed(self.closers):
             await close()
 
