@@ -36,7 +36,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
-ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd")
+ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token", "gestaltd-aiohttp")
+# gestaltd-token: the same call authenticated with an API token (auth local, one indexed lookup).
+# gestaltd-aiohttp: the same call with the aiohttp egress transport, to compare with the default.
 UPSTREAM_BODY = '{"hello":"world"}'
 READY_POLL_S = 0.010
 READY_TIMEOUT_S = 60.0
@@ -247,7 +249,7 @@ server:
   port: {port}
   encryption_key: {key}
 auth:
-  provider: none
+{auth}
 datastore:
   provider: sqlite
   config:
@@ -274,8 +276,14 @@ plugin:
 """
 
 
-def write_gestalt_config(tmp: Path, port: int, upstream_port: int, with_logs: bool) -> Path:
-    root = tmp / "gestaltd"
+AUTH_NONE = "  provider: none"
+AUTH_LOCAL = "  provider: local\n  config:\n    email: bench@example.test"
+
+
+def write_gestalt_config(
+    tmp: Path, port: int, upstream_port: int, with_logs: bool, name: str = "gestaltd", auth: str = AUTH_NONE
+) -> Path:
+    root = tmp / name
     (root / "providers.d").mkdir(parents=True)
     (root / "bindings.d").mkdir()
     (root / "providers.d" / "bench.yaml").write_text(
@@ -289,19 +297,37 @@ def write_gestalt_config(tmp: Path, port: int, upstream_port: int, with_logs: bo
             key=secrets.token_hex(32),
             tmp=root,
             telemetry=TELEMETRY_LOGS if with_logs else TELEMETRY_NOOP,
+            auth=auth,
         )
     )
     return config
 
 
-def start_gestaltd(procs: Procs, gestaltd: str, config: Path, port: int) -> float:
+def start_gestaltd(
+    procs: Procs, gestaltd: str, config: Path, port: int, env: dict[str, str] | None = None
+) -> float:
     """Start ``gestaltd serve``; return seconds from spawn to the first 200 on /ready."""
     log = config.parent / "gestaltd.log"
     argv = [gestaltd, "serve", "--config", str(config), "--host", HOST, "--port", str(port)]
     t0 = time.monotonic()
-    proc = procs.spawn("gestaltd", argv, log, env=dict(os.environ))
+    proc = procs.spawn(config.parent.name, argv, log, env={**os.environ, **(env or {})})
     wait_http_200(f"http://{HOST}:{port}/ready", proc, log, "gestaltd")
     return time.monotonic() - t0
+
+
+def api_token(base: str) -> str:
+    """Log in with the local provider, then mint an API token with the session."""
+    login = urllib.request.Request(base + "/api/v1/auth/login", data=b"{}", method="POST")
+    with urllib.request.urlopen(login, timeout=5) as resp:
+        cookie = resp.headers["Set-Cookie"].split(";")[0]
+    create = urllib.request.Request(
+        base + "/api/v1/tokens",
+        data=json.dumps({"name": "bench"}).encode(),
+        method="POST",
+        headers={"Cookie": cookie, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(create, timeout=5) as resp:
+        return str(json.loads(resp.read())["token"])
 
 
 def gestaltd_headers(args: argparse.Namespace) -> dict[str, str]:
@@ -415,6 +441,8 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         f"nginx_proxy_added_p50_ms_c{low}": (by[("nginx-proxy", low)].p50_ms - d1.p50_ms)
         if d1 and ("nginx-proxy", low) in by
         else None,
+        f"token_over_anonymous_rps_c{high}": rps_ratio("gestaltd-token", "gestaltd", high),
+        f"aiohttp_over_http1_rps_c{high}": rps_ratio("gestaltd-aiohttp", "gestaltd", high),
     }
 
 
@@ -427,12 +455,12 @@ def print_table(report: dict) -> None:
     if report.get("gestaltd_startup_ms") is not None:
         print(f"gestaltd startup (spawn -> first 200 on /ready): {report['gestaltd_startup_ms']:.0f} ms")
     print()
-    print(f"{'target':<12} {'conns':>5} {'req/s':>11} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+    print(f"{'target':<16} {'conns':>5} {'req/s':>11} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
     print("-" * 58)
     for r in report["results"]:
         errs = r["non_2xx"] + r["socket_errors"]
         print(
-            f"{r['target']:<12} {r['conns']:>5} {r['rps']:>11.0f} {r['p50_ms']:>9.3f} {r['p99_ms']:>9.3f} {errs:>7}"
+            f"{r['target']:<16} {r['conns']:>5} {r['rps']:>11.0f} {r['p50_ms']:>9.3f} {r['p99_ms']:>9.3f} {errs:>7}"
         )
     print()
     rt = report["ratios"]
@@ -456,6 +484,14 @@ def print_table(report: dict) -> None:
     )
     print(
         f"nginx-proxy added p50 over direct @ {low} conn: {fmt(rt.get(f'nginx_proxy_added_p50_ms_c{low}'), '.3f')} ms"
+    )
+    print(
+        f"gestaltd API token / anonymous req/s @ {high} conns: "
+        f"{fmt(rt.get(f'token_over_anonymous_rps_c{high}'), '.3f')}x   (target >= 0.85x)"
+    )
+    print(
+        f"gestaltd aiohttp transport / default (http1) req/s @ {high} conns: "
+        f"{fmt(rt.get(f'aiohttp_over_http1_rps_c{high}'), '.3f')}x"
     )
     if any(r["non_2xx"] or r["socket_errors"] for r in report["results"]):
         print("\nWARNING: some runs had non-2xx responses or socket errors; their req/s is not comparable.")
@@ -567,6 +603,26 @@ def main(argv: list[str] | None = None) -> int:
             targets.append(
                 Target("gestaltd", f"http://{HOST}:{g_port}/api/v1/bench/hello", gestaltd_headers(args))
             )
+
+        if "gestaltd-token" in args.target_list:
+            t_port = free_port()
+            config = write_gestalt_config(
+                tmp, t_port, upstream_port, args.with_logs, name="gestaltd-token", auth=AUTH_LOCAL
+            )
+            start_gestaltd(procs, gestaltd, config, t_port)
+            token = api_token(f"http://{HOST}:{t_port}")
+            targets.append(
+                Target(
+                    "gestaltd-token",
+                    f"http://{HOST}:{t_port}/api/v1/bench/hello",
+                    {"Authorization": f"Bearer {token}"},
+                )
+            )
+        if "gestaltd-aiohttp" in args.target_list:
+            a_port = free_port()
+            config = write_gestalt_config(tmp, a_port, upstream_port, args.with_logs, name="gestaltd-aiohttp")
+            start_gestaltd(procs, gestaltd, config, a_port, env={"GESTALT_EGRESS_CLIENT": "aiohttp"})
+            targets.append(Target("gestaltd-aiohttp", f"http://{HOST}:{a_port}/api/v1/bench/hello"))
 
         sample = None
         for t in targets:  # every target must answer 200 before we load it
