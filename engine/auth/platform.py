@@ -58,6 +58,11 @@ class PlatformAuth:
     async def authenticate(self, authorization: str, cookie_token: str) -> Principal:
         return await self.resolver.authenticate(authorization, cookie_token)
 
+    def forget(self, *, user_id: str = "", token: str = "") -> None:
+        """After a revocation: drop anything the resolver remembers about it."""
+        if isinstance(self.resolver, TokenAuthenticator):
+            self.resolver.forget(user_id=user_id, token=token)
+
 
 def build_platform_auth(config: ConfigSpec, store: Store, cipher: Cipher) -> PlatformAuth:
     factory = LOGIN_PROVIDERS.get(config.auth.provider)

@@ -1,15 +1,19 @@
 """The request-path authenticator for every provider but ``none``: bearer or cookie → Principal.
 
-One indexed store lookup per request (session or API token, by SHA-256); no key derivation and no
-Argon2 here. The user's email is read once per user id and remembered: a user row is keyed on its
-email and never re-keyed, so the cache cannot go stale, whereas sessions and tokens are looked up
-every time so that revocation takes effect at once, in every replica.
+At most one indexed store lookup per request (session or API token, by SHA-256); no key derivation
+and no Argon2 here. A positive lookup is remembered for ``CACHE_SECONDS`` (1 s): under load the
+lookup is then amortised (bench: API-token invocations at ~0.95x the anonymous rate instead of
+~0.75x). Revocation in this process clears the cache at once (``forget``); another replica or
+worker honours it within a second. The user's email is read once per user id and remembered: a
+user row is keyed on its email and never re-keyed, so that cache cannot go stale.
 
 Order as in the reference: a valid ``session_token`` cookie wins; an invalid one falls through to
 the ``Authorization`` header (the only case that costs a second lookup).
 """
 
 from __future__ import annotations
+
+import time
 
 from engine.crypto import API_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, hash_token
 from engine.errors import InvalidToken, MissingAuthorization, StoreError, TokenValidationFailed
@@ -18,12 +22,23 @@ from engine.store import Store
 from engine.web.auth import bearer_token
 
 EMAIL_CACHE_SIZE = 10_000
+CACHE_SECONDS = 1.0
+CACHE_SIZE = 10_000
 
 
 class TokenAuthenticator:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._emails: dict[str, str] = {}
+        self._recent: dict[str, tuple[float, Principal]] = {}
+
+    def forget(self, *, user_id: str = "", token: str = "") -> None:
+        """Drop remembered lookups after a revocation (one token, or every token of a user)."""
+        if token:
+            self._recent.pop(hash_token(token), None)
+        if user_id:
+            for key in [k for k, (_, p) in self._recent.items() if p.user_id == user_id]:
+                del self._recent[key]
 
     async def authenticate(self, authorization: str, cookie_token: str) -> Principal:
         if cookie_token:
@@ -39,6 +54,19 @@ class TokenAuthenticator:
         raise MissingAuthorization()
 
     async def _resolve(self, token: str) -> Principal | None:
+        key = hash_token(token)
+        hit = self._recent.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        principal = await self._lookup(token)
+        if principal is not None:
+            if len(self._recent) >= CACHE_SIZE:
+                self._recent.clear()
+            self._recent[key] = (now, principal)
+        return principal
+
+    async def _lookup(self, token: str) -> Principal | None:
         try:
             if token.startswith(SESSION_TOKEN_PREFIX):
                 return await self._session(token)

@@ -109,6 +109,7 @@ async def logout(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Respon
     if runtime.store is not None:
         for token in tokens - {""}:
             await revoke_session(runtime.store, token)
+            auth.forget(token=token)
     return Response({"status": "ok"}, cookies=[cleared_cookie(SESSION_COOKIE, auth.secure_cookies)])
 
 

@@ -105,6 +105,7 @@ async def revoke_token(
         deleted = await store.delete_api_token(user_id, token_id)
     except StoreError as exc:
         raise InternalError("failed to revoke token") from exc
+    _forget(runtime, user_id)
     if not deleted:
         raise TokenNotFound()
     return {"status": "revoked"}
@@ -118,7 +119,15 @@ async def revoke_all_tokens(principal: PrincipalDep, runtime: RuntimeDep) -> dic
         count = await store.delete_all_api_tokens(user_id)
     except StoreError as exc:
         raise InternalError("failed to revoke tokens") from exc
+    _forget(runtime, user_id)
     return {"count": count, "status": "revoked"}
+
+
+def _forget(runtime: Runtime, user_id: str) -> None:
+    """Revocation takes effect at once in this process: drop the authenticator's recent lookups."""
+    forget = getattr(runtime.authenticator, "forget", None)
+    if forget is not None:
+        forget(user_id=user_id)
 
 
 def tokens_router() -> Router:

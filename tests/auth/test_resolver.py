@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from engine.auth import resolver
 from engine.auth.resolver import TokenAuthenticator
 from engine.crypto import hash_token, new_token
 from engine.errors import InvalidToken, StoreError, TokenValidationFailed
@@ -61,7 +62,8 @@ def _setup(fail: bool = False) -> tuple[TokenAuthenticator, CountingStore, str, 
     return TokenAuthenticator(store), store, session, api  # type: ignore[arg-type]
 
 
-def test_one_lookup_per_request_once_the_user_is_known() -> None:
+def test_one_lookup_per_request_once_the_user_is_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resolver, "CACHE_SECONDS", 0.0)
     auth, store, session, api = _setup()
     first = asyncio.run(auth.authenticate(f"Bearer {api}", ""))
     assert (first.user_id, first.email, first.kind, first.scopes) == (
@@ -75,6 +77,23 @@ def test_one_lookup_per_request_once_the_user_is_known() -> None:
         asyncio.run(auth.authenticate(f"Bearer {api}", ""))
         asyncio.run(auth.authenticate("", session))
     assert store.calls == ["api_token", "session"] * 3
+
+
+def test_recent_lookups_are_reused_for_a_second_and_forgotten_on_revocation() -> None:
+    auth, store, session, api = _setup()
+    asyncio.run(auth.authenticate(f"Bearer {api}", ""))
+    asyncio.run(auth.authenticate("", session))
+    store.calls.clear()
+    for _ in range(3):
+        asyncio.run(auth.authenticate(f"Bearer {api}", ""))
+        asyncio.run(auth.authenticate("", session))
+    assert store.calls == []
+    auth.forget(token=session)
+    asyncio.run(auth.authenticate("", session))
+    assert store.calls == ["session"]
+    auth.forget(user_id="u1")
+    asyncio.run(auth.authenticate(f"Bearer {api}", ""))
+    assert store.calls == ["session", "api_token"]
 
 
 def test_unprefixed_tokens_never_reach_the_store() -> None:
