@@ -14,6 +14,7 @@ from pathlib import Path
 from engine.auth.oauth_clients import OAuthClients
 from engine.auth.platform import build_platform_auth
 from engine.compiler.build import build_provider
+from engine.compiler.documents import Documents
 from engine.compiler.model import Provider
 from engine.config import load
 from engine.config.issues import ConfigIssue
@@ -58,14 +59,24 @@ def check_config(path: str | Path, client: HttpClient) -> tuple[Compiled | None,
         spec = resolve_secrets(spec, provider_from_spec(spec))
     except ConfigError as exc:
         return None, issues + [i for i in exc.issues if isinstance(i, ConfigIssue)]
-    compiled = compile_providers(spec, client)
-    return compiled, issues + runtime_issues(spec) + compiled.issues
+    compiled = compile_providers(spec, client, locked=True)
+    return compiled, issues + runtime_issues(spec) + prepared_state_issues(spec) + compiled.issues
 
 
-def compile_providers(config: ConfigSpec, client: HttpClient) -> Compiled:
+def prepared_state_issues(config: ConfigSpec) -> list[ConfigIssue]:
+    """Remote documents need ``gestaltd init`` state that matches the config (validate, --locked)."""
+    from engine.compiler.lock import lock_problem
+
+    problem = lock_problem(config)
+    return [ConfigIssue(config.path, 0, 0, problem)] if problem else []
+
+
+def compile_providers(config: ConfigSpec, client: HttpClient, locked: bool = False) -> Compiled:
+    """``locked``: remote documents come only from prepared state (``gestaltd init``)."""
     out = Compiled(config)
+    documents = Documents(config.path, locked)
     for name, spec in sorted(config.integrations.items()):
-        provider, issues = build_provider(spec, client, _icon(spec))
+        provider, issues = build_provider(spec, client, _icon(spec), documents)
         out.issues.extend(issues)
         if provider is not None:
             out.providers[name] = provider
@@ -84,10 +95,14 @@ def _icon(spec: IntegrationSpec) -> str:
         return ""
 
 
-def build_runtime(config: ConfigSpec, client: HttpClient | None = None, *, logs: bool = True) -> Runtime:
+def build_runtime(
+    config: ConfigSpec, client: HttpClient | None = None, *, logs: bool = True, locked: bool = False
+) -> Runtime:
     configure_logging(config.telemetry.provider if logs else "noop", config.telemetry.config)
+    if locked and prepared_state_issues(config):
+        raise ConfigError(list(prepared_state_issues(config)))
     client = client or default_client()
-    compiled = compile_providers(config, client)
+    compiled = compile_providers(config, client, locked)
     for problem in compiled.issues:
         _log.warning("skipping provider", extra={"fields": {"error": str(problem)}})
     for name, provider in compiled.providers.items():

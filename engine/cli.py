@@ -30,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "routes":
             return _routes(_existing(args.config))
         if command == "serve":
-            return _serve(_existing(args.config), args.host, args.port)
+            return _serve(_existing(args.config), args.host, args.port, args.locked)
+        if command == "init":
+            return _init(_existing(args.config))
         return _default(args.config, args.host, args.port)
     except _UsageError as exc:
         print(f"gestaltd: {exc}", file=sys.stderr)
@@ -56,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a config and report every problem")
     routes = sub.add_parser("routes", help="print the compiled route table")
     sub.add_parser("version", help="print the version")
-    for p in (serve, validate, routes):
+    init = sub.add_parser("init", help="prepare remote OpenAPI/GraphQL documents (.gestalt/ + lock)")
+    for p in (serve, validate, routes, init):
         p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     serve.add_argument("--host", default=argparse.SUPPRESS, help="listen address")
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="listen port")
@@ -125,10 +128,24 @@ def _routes(path: Path) -> int:
     return 0
 
 
-def _serve(path: Path, host: str | None, port: int | None) -> int:
+def _serve(path: Path, host: str | None, port: int | None, locked: bool = False) -> int:
     from engine.serve import serve
 
-    serve(path, host, port)
+    serve(path, host, port, locked=locked)
+    return 0
+
+
+def _init(path: Path) -> int:
+    from engine.bootstrap import load_config
+    from engine.compiler.prepare import prepare_documents
+    from engine.errors import DocumentUnavailable
+
+    try:
+        lock = prepare_documents(load_config(path))
+    except DocumentUnavailable as exc:
+        print(f"gestaltd init: {exc}", file=sys.stderr)
+        return 1
+    print(f"{path.parent / 'gestalt.lock.json'}: {len(lock.documents)} documents prepared")
     return 0
 
 

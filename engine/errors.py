@@ -100,6 +100,54 @@ class AmbiguousInstance(Conflict):
         )
 
 
+class UnknownConnection(BadRequest):
+    def __init__(self, connection: str, integration: str) -> None:
+        super().__init__(f'unknown connection "{connection}" on integration "{integration}"')
+
+
+class ExplicitConnectionRequired(BadRequest):
+    def __init__(self, integration: str) -> None:
+        super().__init__(f'integration "{integration}" requires an explicit connection')
+
+
+class InvalidConnectionParam(BadRequest):
+    """A connect request's ``connection_params`` failed validation; the message names the key."""
+
+
+class NoOAuthConnections(BadRequest):
+    def __init__(self, integration: str) -> None:
+        super().__init__(f'integration "{integration}" has no OAuth connections configured')
+
+
+class OAuthNotSupported(BadRequest):
+    def __init__(self, connection: str, integration: str) -> None:
+        super().__init__(f'connection "{connection}" on integration "{integration}" does not support OAuth')
+
+
+class ManualAuthNotSupported(BadRequest):
+    def __init__(self, integration: str) -> None:
+        super().__init__(
+            f'integration "{integration}" does not support manual auth; use OAuth connect instead'
+        )
+
+
+class InvalidOAuthState(BadRequest):
+    public_message = "invalid or expired oauth state"
+
+
+class ConnectionNotFound(NotFound):
+    def __init__(self, integration: str, instance: str = "") -> None:
+        suffix = f' instance "{instance}"' if instance else ""
+        super().__init__(f'no connection found for integration "{integration}"{suffix}')
+
+
+class MultipleConnections(Conflict):
+    def __init__(self, integration: str, labels: list[str], hint: str) -> None:
+        super().__init__(
+            f'multiple connections exist for "{integration}" ([{" ".join(labels)}]); specify ?{hint}=NAME'
+        )
+
+
 class NoCredential(GestaltError):
     status = 412
 
@@ -140,8 +188,32 @@ class UpstreamOperationError(UpstreamError):
     """The upstream reported an operation-level error (e.g. GraphQL ``errors``); the message is shown."""
 
 
+class OAuthTokenError(UpstreamError):
+    """A token endpoint call failed. ``str()`` holds only the status or the failure kind, never
+    the response body (which may echo secrets); routes turn it into their own fixed message."""
+
+
+class TokenExchangeFailed(UpstreamError):
+    public_message = "token exchange failed"
+
+
+class TokenMetadataFailed(UpstreamError):
+    public_message = "failed to extract connection metadata from token response"
+
+
+class RefreshFailed(UpstreamError):
+    """The access token expired and could not be refreshed (the reason is logged, not shown)."""
+
+    public_message = "operation failed"
+
+
 class EgressDenied(UpstreamError):
     public_message = "operation failed"
+
+
+class DocumentUnavailable(GestaltError):
+    """An OpenAPI/GraphQL document could not be read, fetched, parsed or found in prepared state
+    (raised at compile time, reported as a config issue naming the document)."""
 
 
 class UpstreamHTTPError(GestaltError):
@@ -252,3 +324,46 @@ class TokenScopeExceeded(GestaltError):
 
 class TokenNotFound(NotFound):
     public_message = "token not found"
+
+
+# ---- MCP (raised by engine.mcp; answered as JSON-RPC error objects on /mcp) ----
+
+
+class McpError(GestaltError):
+    """A JSON-RPC error on ``/mcp``: ``code`` is the JSON-RPC code, ``status`` the HTTP status used
+    when it answers a single message (method-level errors travel in a 200, as JSON-RPC intends)."""
+
+    status = 200
+    code = -32603
+    public_message = "internal error"
+
+
+class McpParseError(McpError):
+    status = 400
+    code = -32700
+    public_message = "Parse error"
+
+
+class McpInvalidRequest(McpError):
+    status = 400
+    code = -32600
+    public_message = "Invalid request"
+
+
+class McpMethodNotFound(McpError):
+    code = -32601
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Method not found: {method}")
+
+
+class McpInvalidParams(McpError):
+    code = -32602
+    public_message = "Invalid params"
+
+
+class OriginNotAllowed(GestaltError):
+    """``/mcp`` refuses browser requests from another origin (DNS rebinding, per the MCP spec)."""
+
+    status = 403
+    public_message = "origin not allowed"

@@ -7,6 +7,7 @@ file:line, before anything listens); Granian's forked workers inherit the built 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,11 +30,11 @@ def app() -> GatewayApp:
     return build_app(Path(os.environ[CONFIG_ENV]))
 
 
-def build_app(config_path: Path) -> GatewayApp:
+def build_app(config_path: Path, locked: bool = False) -> GatewayApp:
     from engine.bootstrap import build_runtime, load_config
     from engine.web.gateway import create_gateway
 
-    return create_gateway(build_runtime(load_config(config_path)))
+    return create_gateway(build_runtime(load_config(config_path), locked=locked))
 
 
 def warm_bytecode_cache() -> None:
@@ -42,11 +43,10 @@ def warm_bytecode_cache() -> None:
     Python reads cached bytecode even under PYTHONDONTWRITEBYTECODE (set on some machines, which
     then recompile every module at every start: about 0.2 s of the 1 s startup budget)."""
     import subprocess
-    import sys
 
     package = Path(__file__).parent
-    if (package / "__pycache__").is_dir() or not os.access(package, os.W_OK):
-        return
+    if not sys.dont_write_bytecode or not os.access(package, os.W_OK):
+        return  # Python writes its own cache, or we may not write here
     subprocess.Popen(
         [sys.executable, "-m", "compileall", "-q", str(package)],
         stdin=subprocess.DEVNULL,
@@ -56,14 +56,20 @@ def warm_bytecode_cache() -> None:
     )
 
 
-def serve(config_path: Path, host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+def serve(
+    config_path: Path,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int = 1,
+    locked: bool = False,
+) -> None:
     """Build the app once (raising ConfigError before anything listens), then serve it."""
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.server import Server
 
     global _PREBUILT
     os.environ[CONFIG_ENV] = str(config_path)
-    _PREBUILT = build_app(config_path)
+    _PREBUILT = build_app(config_path, locked)
     server = _PREBUILT.config.server
     warm_bytecode_cache()
     Server(

@@ -96,6 +96,7 @@ class RequestTemplate:
     body_params: tuple[Parameter, ...]
     passthrough: bool
     uses_context: bool  # any template present: build the context dict
+    body_param: Parameter | None = None  # its value is the whole JSON body (OpenAPI non-object bodies)
 
     def render(
         self,
@@ -119,7 +120,7 @@ class RequestTemplate:
                     query.extend(_pairs(k, v))
             else:
                 body = _dump(rest)
-        elif self.body_template is not None or self.body_params or method in BODY_METHODS:
+        elif self.body_template is not None or self.body_params or self.body_param or method in BODY_METHODS:
             body = self._body(params, context)
         if body is not None:
             headers.setdefault("Content-Type", _JSON)
@@ -171,6 +172,8 @@ class RequestTemplate:
 
     def _body(self, params: Mapping[str, Any], context: Mapping[str, Any]) -> bytes:
         doc: Any = self.body_template.render(context) if self.body_template is not None else {}
+        if self.body_param is not None and self.body_param.name in params:
+            doc = params[self.body_param.name]
         if self.body_params:
             if not isinstance(doc, dict):
                 doc = {}

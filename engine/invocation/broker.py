@@ -65,7 +65,7 @@ class Broker:
             raise IntegrationNotFound(integration)
         if not principal.may_use(integration):
             raise ScopeDenied(integration)
-        op = provider.operations.get(operation)
+        op = provider.operations.get(operation) or _dynamic_operation(provider, operation)
         if op is None:
             raise OperationNotFound(operation, integration)
         return provider, op
@@ -113,6 +113,16 @@ class Broker:
                 raise BadRequest(f'unknown connection "{requested}" on integration "{provider.name}"')
             return conn
         return provider.connections[op.connection]
+
+
+def _dynamic_operation(provider: Provider, name: str) -> Operation | None:
+    """Providers whose operations are only known per caller (upstream MCP) name them on demand;
+    the provider itself answers 404 when the caller's upstream has no such tool."""
+    resolve = getattr(provider, "dynamic_operation", None)
+    if resolve is None or not NAME_RE.match(name):
+        return None
+    op: Operation = resolve(name)
+    return op
 
 
 def _checked_instance(instance: str | None) -> str | None:

@@ -16,9 +16,11 @@ from litestar.types import Message, Scope
 from engine import __version__
 from engine.errors import GestaltError
 from engine.invocation.principal import Principal
+from engine.mcp.mount import mcp_routes
 from engine.web.auth import credentials_from_headers
 from engine.web.auth_routes import auth_router
 from engine.web.catalog import catalog_router
+from engine.web.connections import connections_router
 from engine.web.errors import gestalt_error_handler, http_exception_handler, internal_error_handler
 from engine.web.health import health, ready
 from engine.web.invoke import InvokeEndpoint, fallback_route, invoke_route
@@ -80,6 +82,8 @@ def _litestar(
             catalog_router(),
             auth_router(),
             tokens_router(),
+            connections_router(),
+            *mcp_routes(runtime),
             *invoke_handlers,
             fallback_route(endpoint),
         ],

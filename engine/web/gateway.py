@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import Receive, Scope, Send
 
+from engine.mcp.mount import MCP_PATH, mcp_endpoint
 from engine.web.app import create_app
 from engine.web.invoke import InvokeEndpoint
 from engine.web.security import security_headers
@@ -24,6 +25,7 @@ class GatewayApp:
         self.litestar: Litestar = create_app(runtime)
         https = runtime.config.server.base_url.startswith("https://")
         self.endpoint = InvokeEndpoint(runtime.broker, runtime.authenticator, security_headers(https))
+        self.mcp = mcp_endpoint(runtime, security_headers(https))
         self.routes = {
             f"/api/v1/{name}/{op}": (name, op)
             for name, provider in runtime.providers.items()
@@ -35,6 +37,9 @@ class GatewayApp:
             target = self.routes.get(scope["path"])
             if target is not None:
                 await self.endpoint(scope, receive, send, target[0], target[1])
+                return
+            if self.mcp is not None and scope["path"] == MCP_PATH:
+                await self.mcp(scope, receive, send)
                 return
         await self.litestar(scope, receive, send)
 

@@ -79,8 +79,9 @@ def _path_item(op: Operation) -> PathItem:
 
 def _schema(doc: Mapping[str, Any]) -> Schema:
     kwargs: dict[str, Any] = {}
-    if "type" in doc:
-        kwargs["type"] = OpenAPIType(doc["type"])
+    if "type" in doc:  # a JSON Schema type may be a list (OpenAPI 3.1 documents: ["string", "null"])
+        t = doc["type"]
+        kwargs["type"] = [OpenAPIType(x) for x in t] if isinstance(t, list) else OpenAPIType(t)
     if "description" in doc:
         kwargs["description"] = doc["description"]
     if "enum" in doc:

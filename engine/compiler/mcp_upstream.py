@@ -1,0 +1,203 @@
+"""``plugin.mcp_url`` integrations: the tools of an upstream MCP server, per caller credential.
+
+Nothing is contacted at startup. Tools are listed with the caller's credential on first use and
+remembered per credential for ``TOOLS_TTL`` seconds; a call is forwarded with that credential
+and the upstream ``CallToolResult`` comes back unchanged (JSON) to every surface.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from engine.compiler.connections import canonical_connection, compile_connections, default_connection
+from engine.compiler.model import Connection, Operation
+from engine.compiler.request import RequestTemplate
+from engine.compiler.rest import issue
+from engine.compiler.templates import TemplateCompileError
+from engine.config.issues import ConfigIssue
+from engine.config.spec import AllowedOperationSpec, IntegrationSpec
+from engine.egress import mcp_client
+from engine.egress.request import Result
+from engine.errors import OperationNotFound
+
+TOOLS_TTL = 60.0
+MAX_CACHED_CREDENTIALS = 1024
+TRANSPORT = "mcp-passthrough"
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamTool:
+    upstream_name: str
+    definition: Mapping[str, Any]  # the upstream Tool JSON, ``name`` set to the exposed name
+
+
+ToolMap = dict[str, UpstreamTool]  # exposed name → tool
+
+
+@dataclass
+class ToolCache:
+    """(credential fingerprint) → (expiry, tools)."""
+
+    ttl: float = TOOLS_TTL
+    entries: dict[str, tuple[float, ToolMap]] = field(default_factory=dict)
+
+    def get(self, key: str) -> ToolMap | None:
+        entry = self.entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, tools: ToolMap) -> None:
+        if len(self.entries) >= MAX_CACHED_CREDENTIALS:
+            self.entries.clear()
+        self.entries[key] = (time.monotonic() + self.ttl, tools)
+
+
+@dataclass
+class McpUpstreamProvider:
+    name: str
+    url: str
+    mcp_connection: str
+    display_name: str = ""
+    description: str = ""
+    icon_svg: str = ""
+    mcp_tool_prefix: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    allowed: Mapping[str, AllowedOperationSpec] | None = None
+    operations: Mapping[str, Operation] = field(default_factory=dict)  # none known statically
+    connections: Mapping[str, Connection] = field(default_factory=dict)
+    default_connection: str = "plugin"
+    cache: ToolCache = field(default_factory=ToolCache)
+
+    def dynamic_operation(self, name: str) -> Operation:
+        """The broker's view of an upstream tool: arguments pass through, the result is JSON."""
+        return Operation(
+            integration=self.name,
+            name=name,
+            method="POST",
+            path="",
+            description="",
+            parameters=(),
+            input_schema=None,
+            annotations={},
+            connection=self.mcp_connection,
+            request=_NO_REQUEST,
+            transport=TRANSPORT,
+            passthrough=True,
+        )
+
+    async def tools(
+        self,
+        connection: Connection,
+        credential: Mapping[str, str] | None,
+        connection_params: Mapping[str, str],
+    ) -> ToolMap:
+        """The tools this credential sees upstream (after ``allowed_operations``)."""
+        url, headers = self._target(connection, credential, connection_params)
+        key = _fingerprint(url, headers)
+        tools = self.cache.get(key)
+        if tools is None:
+            listed = await mcp_client.list_tools(url, headers)
+            tools = self._exposed(listed)
+            self.cache.put(key, tools)
+        return tools
+
+    async def execute(
+        self,
+        operation: Operation,
+        params: dict[str, Any],
+        connection: Connection,
+        credential: Mapping[str, str] | None,
+        connection_params: Mapping[str, str],
+    ) -> Result:
+        tools = await self.tools(connection, credential, connection_params)
+        tool = tools.get(operation.name)
+        if tool is None:
+            raise OperationNotFound(operation.name, self.name)
+        url, headers = self._target(connection, credential, connection_params)
+        result = await mcp_client.call_tool(url, headers, tool.upstream_name, params)
+        return Result(200, "application/json", json.dumps(result, separators=(",", ":")).encode())
+
+    def _target(
+        self,
+        connection: Connection,
+        credential: Mapping[str, str] | None,
+        connection_params: Mapping[str, str],
+    ) -> tuple[str, dict[str, str]]:
+        headers = dict(self.headers)
+        extra = connection.injector.apply(credential, headers, connection_params)
+        if not extra:
+            return self.url, headers
+        return f"{self.url}{'&' if '?' in self.url else '?'}{urlencode(extra)}", headers
+
+    def _exposed(self, listed: list[dict[str, Any]]) -> ToolMap:
+        out: ToolMap = {}
+        for tool in listed:
+            name = tool.get("name")
+            if not isinstance(name, str):
+                continue
+            rule = AllowedOperationSpec() if self.allowed is None else self.allowed.get(name)
+            if rule is None:
+                continue
+            exposed = rule.alias or name
+            definition = {**tool, "name": exposed}
+            if rule.description:
+                definition["description"] = rule.description
+            out[exposed] = UpstreamTool(name, definition)
+        return out
+
+
+def _fingerprint(url: str, headers: Mapping[str, str]) -> str:
+    material = json.dumps([url, sorted(headers.items())]).encode()
+    return hashlib.sha256(material).hexdigest()
+
+
+_NO_REQUEST = RequestTemplate(
+    method="POST",
+    base_url="",
+    base_url_has_params=False,
+    path_parts=(),
+    static_headers=(),
+    header_templates=(),
+    query_templates=(),
+    body_template=None,
+    query_params=(),
+    header_params=(),
+    body_params=(),
+    passthrough=True,
+    uses_context=False,
+)
+
+
+def compile_mcp_upstream(
+    spec: IntegrationSpec, icon_svg: str = ""
+) -> tuple[McpUpstreamProvider | None, list[ConfigIssue]]:
+    plugin = spec.plugin
+    try:
+        connections = compile_connections(plugin)
+    except TemplateCompileError as exc:
+        return None, [issue(spec.origin, f"auth_mapping: {exc}")]
+    default_conn = default_connection(plugin)
+    mcp_conn = canonical_connection(plugin.mcp_connection) if plugin.mcp_connection else default_conn
+    if mcp_conn not in connections:
+        return None, [issue(spec.origin, f'integration "{spec.name}": unknown mcp_connection "{mcp_conn}"')]
+    provider = McpUpstreamProvider(
+        name=spec.name,
+        url=plugin.mcp_url,
+        mcp_connection=mcp_conn,
+        display_name=spec.display_name or spec.name,
+        description=spec.description,
+        icon_svg=icon_svg,
+        mcp_tool_prefix=spec.mcp_tool_prefix,
+        headers=dict(plugin.headers),
+        allowed=plugin.allowed_operations,
+        connections=connections,
+        default_connection=default_conn,
+    )
+    return provider, []

@@ -1,0 +1,137 @@
+"""OpenAPI integrations (3.0, 3.1, 3.2, Swagger 2.0): ``plugin.openapi`` → a SpecProvider.
+
+Stages: read + parse the document (once, cached) → operation drafts → ``allowed_operations``
+(filter, alias, description, paginate) → ``managed_parameters`` → base URL and default auth
+from the document → runnable Operations. Every problem becomes a ConfigIssue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from engine.compiler.connections import canonical_connection, compile_connections, default_connection
+from engine.compiler.documents import Documents
+from engine.compiler.model import Connection, Operation
+from engine.compiler.openapi_build import apply_managed, build_operation
+from engine.compiler.openapi_operations import OpDraft, extract_operations
+from engine.compiler.openapi_schema import Resolver
+from engine.compiler.openapi_security import derive_auth, merge_auth
+from engine.compiler.openapi_servers import server_url
+from engine.compiler.rest import issue
+from engine.compiler.selection import Selected, select_operations
+from engine.compiler.spec_provider import SpecProvider
+from engine.compiler.templates import TemplateCompileError
+from engine.config.issues import ConfigIssue
+from engine.config.spec import PLUGIN_CONNECTION, IntegrationSpec, PluginSpec
+from engine.egress.client import HttpClient
+from engine.errors import DocumentUnavailable
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """What one document yields, before config is applied (the expensive, cacheable part)."""
+
+    drafts: list[OpDraft]
+    doc: Mapping[str, Any]
+
+
+def load_catalogue(location: str, documents: Documents) -> Catalogue:
+    doc = documents.parse(documents.read(location))
+    if not isinstance(doc, Mapping) or not ("openapi" in doc or "swagger" in doc):
+        raise DocumentUnavailable("not an OpenAPI or Swagger document (no openapi/swagger key)")
+    return Catalogue(extract_operations(doc, Resolver(doc)), doc)
+
+
+def compile_openapi(
+    spec: IntegrationSpec, client: HttpClient, documents: Documents, icon_svg: str = ""
+) -> tuple[SpecProvider | None, list[ConfigIssue]]:
+    plugin = spec.plugin
+    prefix = f'integration "{spec.name}": openapi {plugin.openapi}'
+    try:
+        catalogue = load_catalogue(plugin.openapi, documents)
+    except DocumentUnavailable as exc:
+        return None, [issue(spec.origin, f"{prefix}: {exc.public_message}")]
+    issues: list[ConfigIssue] = []
+    selected = select_operations(catalogue.drafts, plugin, lambda m: issues.append(issue(spec.origin, m)))
+    server = server_url(catalogue.doc, plugin.openapi, plugin.base_url)
+    if not server.absolute:
+        issues.append(issue(spec.origin, f"{prefix}: no absolute server URL; set plugin.base_url"))
+    connections = _connections(spec, catalogue.doc, issues)
+    conn_name = _surface_connection(plugin)
+    ops: dict[str, Operation] = {}
+    for item in selected:
+        apply_managed(item.draft, plugin.managed_parameters)
+        op = build_operation(spec.name, item.draft, server.url, plugin.headers, conn_name)
+        ops[op.name] = op
+    _check_pagination(spec, selected, ops, issues)
+    if issues:
+        return None, issues
+    return SpecProvider(
+        name=spec.name,
+        client=client,
+        display_name=spec.display_name or _title(catalogue.doc) or spec.name,
+        description=spec.description,
+        icon_svg=icon_svg,
+        mcp_tool_prefix=spec.mcp_tool_prefix,
+        operations=ops,
+        connections=connections,
+        default_connection=default_connection(plugin),
+        server_defaults=server.defaults,
+        response_mapping=plugin.response_mapping,
+        paginated=frozenset(s.draft.name for s in selected if s.paginate),
+    ), []
+
+
+def _surface_connection(plugin: PluginSpec) -> str:
+    if plugin.openapi_connection:
+        return canonical_connection(plugin.openapi_connection)
+    return default_connection(plugin)
+
+
+def _connections(
+    spec: IntegrationSpec, doc: Mapping[str, Any], issues: list[ConfigIssue]
+) -> dict[str, Connection]:
+    """The surface's connection takes the document's security scheme as its default auth."""
+    plugin = spec.plugin
+    derived = derive_auth(doc)
+    target = _surface_connection(plugin)
+    if target == PLUGIN_CONNECTION:
+        plugin = replace(plugin, auth=merge_auth(plugin.auth, derived))
+    elif target in plugin.connections:
+        conn = plugin.connections[target]
+        auth = merge_auth(conn.auth if conn.auth.type != "none" else None, derived) or conn.auth
+        plugin = replace(plugin, connections={**plugin.connections, target: replace(conn, auth=auth)})
+    try:
+        return compile_connections(plugin)
+    except TemplateCompileError as exc:
+        issues.append(issue(spec.origin, f"auth_mapping: {exc}"))
+        return {}
+
+
+def _check_pagination(
+    spec: IntegrationSpec,
+    selected: list[Selected[OpDraft]],
+    ops: Mapping[str, Operation],
+    issues: list[ConfigIssue],
+) -> None:
+    mapping = spec.plugin.response_mapping
+    pagination = mapping.pagination if mapping is not None else None
+    for item in (s for s in selected if s.paginate):
+        op = ops[item.draft.name]
+        problem = ""
+        if pagination is None or not pagination.cursor_param or not pagination.cursor_path:
+            problem = "response_mapping.pagination has no cursor_param and cursor_path"
+        elif not op.passthrough and pagination.cursor_param not in op.by_name:
+            problem = (
+                f'it has no parameter "{pagination.cursor_param}" (response_mapping.pagination.cursor_param)'
+            )
+        if problem:
+            issues.append(issue(spec.origin, f'operation "{op.name}" sets paginate but {problem}'))
+
+
+def _title(doc: Mapping[str, Any]) -> str:
+    info = doc.get("info")
+    title = info.get("title") if isinstance(info, Mapping) else None
+    return title if isinstance(title, str) else ""

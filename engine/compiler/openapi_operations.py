@@ -1,0 +1,202 @@
+"""OpenAPI paths → operation drafts: names, merged parameters, request bodies. Pure.
+
+Decisions (spec §2, over the reference): path-item parameters are used (the operation's own win
+by name + location); operations without ``operationId`` get a stable ``<method>_<path slug>``
+name; parameter names are made safe for tool schemas and made distinct across locations, with
+the original kept as the wire name; Swagger 2.0 ``body``/``formData`` parameters are bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.compiler.openapi_schema import Resolver, SchemaConverter, json_type, object_properties
+from engine.compiler.request import PLACEHOLDER
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+_ORDER = {"path": 0, "query": 1, "header": 2, "body": 3}
+_SENT = ("path", "query", "header")  # cookie parameters are not sent (no cookie jar per call)
+
+
+@dataclass(slots=True)
+class ParamDraft:
+    name: str
+    wire: str
+    location: str  # path | query | header | body
+    type: str
+    required: bool
+    description: str
+    schema: dict[str, Any]
+
+
+@dataclass(slots=True)
+class OpDraft:
+    name: str  # operationId, or the generated name
+    method: str
+    path: str
+    description: str
+    params: list[ParamDraft] = field(default_factory=list)
+    whole_body: ParamDraft | None = None  # a non-object request body, sent as the JSON body
+
+
+def extract_operations(doc: Mapping[str, Any], resolver: Resolver) -> list[OpDraft]:
+    converter = SchemaConverter(resolver)
+    drafts: list[OpDraft] = []
+    taken: set[str] = set()
+    paths = doc.get("paths")
+    for path, item in paths.items() if isinstance(paths, Mapping) else ():
+        item = resolver.deref(item)
+        if not isinstance(item, Mapping):
+            continue
+        shared = _raw_params(resolver, item.get("parameters"))
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, Mapping):
+                draft = _draft(doc, resolver, converter, str(path), method, op, shared)
+                draft.name = _unique(draft.name, taken)
+                drafts.append(draft)
+    return drafts
+
+
+def _draft(
+    doc: Mapping[str, Any],
+    resolver: Resolver,
+    converter: SchemaConverter,
+    path: str,
+    method: str,
+    op: Mapping[str, Any],
+    shared: dict[tuple[str, str], Mapping[str, Any]],
+) -> OpDraft:
+    op_id = op.get("operationId")
+    name = op_id.strip() if isinstance(op_id, str) and op_id.strip() else generated_name(method, path)
+    summary = op.get("summary") or op.get("description") or ""
+    draft = OpDraft(name, method.upper(), path, str(summary).strip())
+    merged = {**shared, **_raw_params(resolver, op.get("parameters"))}
+    body_params = [p for p in merged.values() if p.get("in") in ("body", "formData")]
+    params = [_param(resolver, converter, p) for p in merged.values() if p.get("in") in _SENT]
+    body = _swagger_body(body_params) if body_params else _request_body(resolver, op.get("requestBody"))
+    if body is not None:
+        props, whole = _body_params(resolver, converter, body)
+        params.extend(props)
+        draft.whole_body = whole
+    params.extend(_undeclared_path_params(path, params))
+    draft.params = _distinct(sorted(params, key=lambda p: _ORDER[p.location]), draft.whole_body)
+    return draft
+
+
+def _undeclared_path_params(path: str, params: list[ParamDraft]) -> list[ParamDraft]:
+    """``{x}`` in the path with no declared parameter still needs a value from the caller."""
+    declared = {p.wire for p in params if p.location == "path"}
+    return [
+        ParamDraft(name, name, "path", "string", True, "", {"type": "string"})
+        for name in dict.fromkeys(PLACEHOLDER.findall(path))
+        if name not in declared
+    ]
+
+
+def generated_name(method: str, path: str) -> str:
+    slug = _UNSAFE.sub("_", path.replace("{", "").replace("}", "")).strip("_").lower()
+    return f"{method.lower()}_{slug or 'root'}"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _raw_params(resolver: Resolver, raw: Any) -> dict[tuple[str, str], Mapping[str, Any]]:
+    out: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for entry in raw if isinstance(raw, list) else ():
+        p = resolver.deref(entry)
+        if isinstance(p, Mapping) and isinstance(p.get("name"), str):
+            out[(p["name"], str(p.get("in", "")))] = p
+    return out
+
+
+def _param(resolver: Resolver, converter: SchemaConverter, p: Mapping[str, Any]) -> ParamDraft:
+    schema_src = p.get("schema")
+    if schema_src is None and isinstance(p.get("content"), Mapping) and p["content"]:
+        schema_src = resolver.deref(next(iter(p["content"].values()))).get("schema")
+    if schema_src is None:  # Swagger 2.0 keeps the schema on the parameter itself
+        schema_src = {k: v for k, v in p.items() if k not in ("name", "in", "required", "description")}
+    location = str(p["in"])
+    description = p.get("description")
+    return ParamDraft(
+        name=p["name"],
+        wire=p["name"],
+        location=location,
+        type=json_type(resolver, schema_src),
+        required=bool(p.get("required")) or location == "path",
+        description=description.strip() if isinstance(description, str) else "",
+        schema=converter.convert(schema_src),
+    )
+
+
+def _swagger_body(params: list[Mapping[str, Any]]) -> Any:
+    body = next((p for p in params if p.get("in") == "body"), None)
+    if body is not None:
+        return body.get("schema") or {}
+    props = {p["name"]: {k: v for k, v in p.items() if k not in ("name", "in", "required")} for p in params}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": [p["name"] for p in params if p.get("required")],
+    }
+
+
+def _request_body(resolver: Resolver, raw: Any) -> Any:
+    body = resolver.deref(raw)
+    content = body.get("content") if isinstance(body, Mapping) else None
+    if not isinstance(content, Mapping) or not content:
+        return None
+    json_like = [v for k, v in content.items() if "json" in str(k) or str(k) == "*/*"]
+    media = resolver.deref((json_like or list(content.values()))[0])
+    return media.get("schema", {}) if isinstance(media, Mapping) else {}
+
+
+def _body_params(
+    resolver: Resolver, converter: SchemaConverter, schema: Any
+) -> tuple[list[ParamDraft], ParamDraft | None]:
+    props, required = object_properties(resolver, schema)
+    if props:
+        return [
+            ParamDraft(
+                name=str(name),
+                wire=str(name),
+                location="body",
+                type=json_type(resolver, prop),
+                required=name in required,
+                description=_description(resolver, prop),
+                schema=converter.convert(prop),
+            )
+            for name, prop in props.items()
+        ], None
+    whole = ParamDraft(
+        "body", "", "body", json_type(resolver, schema, "object"), True, "The request body.", {}
+    )
+    whole.schema = converter.convert(schema)
+    return [], whole
+
+
+def _description(resolver: Resolver, schema: Any) -> str:
+    node = resolver.deref(schema)
+    text = node.get("description") if isinstance(node, Mapping) else None
+    return text.strip() if isinstance(text, str) else ""
+
+
+def _distinct(params: list[ParamDraft], whole: ParamDraft | None) -> list[ParamDraft]:
+    """Safe, unique caller-facing names; a clash is renamed ``<location>_<name>``."""
+    taken: set[str] = {whole.name} if whole is not None else set()
+    for p in params:
+        safe = _UNSAFE.sub("_", p.name.replace("]", "")).strip("_") or p.location
+        if safe in taken:
+            safe = f"{p.location}_{safe}"
+        p.name = _unique(safe, taken)
+    return params

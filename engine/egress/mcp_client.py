@@ -1,0 +1,77 @@
+"""The outbound MCP client: one short streamable-HTTP session per listing or call, through the
+official ``mcp`` SDK (imported on first use: it pulls in pydantic, which startup avoids).
+
+SDK and transport exceptions are translated into the engine's error tree here, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from engine import __version__
+from engine.errors import GestaltError, UpstreamOperationError, UpstreamTimeout, UpstreamUnreachable
+
+TIMEOUT = 30.0
+MAX_PAGES = 100
+
+
+async def list_tools(url: str, headers: Mapping[str, str], timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+    """Every tool the upstream lists (all pages), as MCP JSON objects."""
+    async with _translated(timeout), _session(url, headers, timeout) as client:
+        tools: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page = await client.list_tools(cursor=cursor)
+            tools.extend(_dump(t) for t in page.tools)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        return tools
+
+
+async def call_tool(
+    url: str, headers: Mapping[str, str], name: str, arguments: dict[str, Any], timeout: float = TIMEOUT
+) -> dict[str, Any]:
+    """The upstream ``CallToolResult`` as JSON, unchanged (``isError`` results included)."""
+    async with _translated(timeout), _session(url, headers, timeout) as client:
+        result = await client.session.call_tool(name, arguments)
+        return _dump(result)
+
+
+@asynccontextmanager
+async def _session(url: str, headers: Mapping[str, str], timeout: float) -> AsyncIterator[Any]:
+    import httpx2
+    from mcp.client import Client
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp_types import Implementation
+
+    async with httpx2.AsyncClient(headers=dict(headers), timeout=httpx2.Timeout(timeout)) as http:
+        transport = streamable_http_client(url, http_client=http)
+        info = Implementation(name="gestalt", version=__version__)
+        async with Client(transport, mode="legacy", client_info=info, cache=None) as client:
+            yield client
+
+
+@asynccontextmanager
+async def _translated(timeout: float) -> AsyncIterator[None]:
+    from mcp.shared.exceptions import MCPError
+
+    try:
+        async with asyncio.timeout(timeout):
+            yield
+    except GestaltError:
+        raise
+    except MCPError as exc:
+        raise UpstreamOperationError(f"upstream MCP error: {exc.message}") from exc
+    except TimeoutError:
+        raise UpstreamTimeout() from None
+    except Exception as exc:  # transport failures, SDK task-group errors: the cause stays chained
+        raise UpstreamUnreachable() from exc
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    out: dict[str, Any] = model.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return out

@@ -1,0 +1,124 @@
+"""OAuth refresh of stored credentials: once per credential, however many calls want it.
+
+A credential is due when it has a refresh token and expires within five minutes. Inside one
+process, callers of the same credential queue on one lock and re-read the row once they hold it,
+so only the first one refreshes. Across processes the row's version guards the write
+(``compare_and_swap_credential``): the loser throws its token away and uses the winner's. A
+rotated refresh token is persisted with the new access token. A failure is counted on the row;
+the old token is still used while it is valid, and an expired one fails the call (502).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from engine.auth.integration_oauth import OAuth2Client, TokenSet
+from engine.auth.oauth_clients import OAuthClients
+from engine.compiler.model import Connection
+from engine.errors import OAuthTokenError, RefreshFailed, StoreError, TokenMetadataFailed
+from engine.store import Credential, CredentialData, Store
+from engine.store.records import utc_now
+
+REFRESH_WINDOW = timedelta(minutes=5)
+_log = logging.getLogger("gestalt.refresh")
+
+
+def refresh_due(cred: Credential) -> bool:
+    if not cred.refresh_token or cred.expires_at is None:
+        return False
+    return cred.expires_at - utc_now() <= REFRESH_WINDOW
+
+
+def as_params(metadata: Mapping[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in metadata.items() if v is not None}
+
+
+class Refresher:
+    def __init__(self, store: Store, clients: OAuthClients) -> None:
+        self._store = store
+        self._clients = clients
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def fresh(self, cred: Credential, connection: Connection) -> Credential:
+        """``cred``, or its refreshed successor when it was due."""
+        if not refresh_due(cred):
+            return cred
+        client = self._clients.for_connection(cred.integration, connection)
+        if client is None:
+            return cred
+        lock = self._locks.get(cred.id)
+        if lock is None:
+            lock = self._locks[cred.id] = asyncio.Lock()
+        async with lock:
+            current = await self._reread(cred)
+            if not refresh_due(current):
+                return current  # refreshed while we waited, here or in another replica
+            return await self._refresh(client, current)
+
+    async def _refresh(self, client: OAuth2Client, current: Credential) -> Credential:
+        try:
+            tokens = await client.refresh(current.refresh_token, as_params(current.metadata))
+            new = _successor(current, tokens, client.auth.token_metadata)
+        except (OAuthTokenError, TokenMetadataFailed) as exc:
+            return await self._failed(current, exc)
+        try:
+            await self._store.compare_and_swap_credential(current.id, current.version, new)
+        except StoreError as exc:
+            raise RefreshFailed() from exc
+        # Won or lost the swap, the row now holds the token to use.
+        return await self._reread(current)
+
+    async def _failed(self, current: Credential, exc: Exception) -> Credential:
+        latest = await self._reread(current)
+        if latest.version != current.version:
+            return latest  # another replica refreshed first (and may have rotated our refresh token)
+        try:
+            await self._store.record_refresh_error(current.id)
+        except StoreError:
+            _log.warning("could not record refresh error", extra={"fields": {"credential_id": current.id}})
+        expired = current.expires_at is not None and current.expires_at <= utc_now()
+        _log.warning(
+            "token refresh failed",
+            extra={
+                "fields": {
+                    "integration": current.integration,
+                    "connection": current.connection,
+                    "credential_id": current.id,
+                    "reason": str(exc),
+                    "expired": expired,
+                }
+            },
+        )
+        if expired:
+            raise RefreshFailed() from exc
+        return current
+
+    async def _reread(self, cred: Credential) -> Credential:
+        try:
+            latest = await self._store.get_credential_by_id(cred.id)
+        except StoreError as exc:
+            raise RefreshFailed() from exc
+        if latest is None:
+            raise RefreshFailed()  # disconnected while we were refreshing
+        return latest
+
+
+def _successor(current: Credential, tokens: TokenSet, metadata_fields: tuple[str, ...]) -> CredentialData:
+    now = utc_now()
+    return CredentialData(
+        user_id=current.user_id,
+        integration=current.integration,
+        connection=current.connection,
+        instance=current.instance,
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token or current.refresh_token,
+        scopes=tokens.scopes or current.scopes,
+        expires_at=now + timedelta(seconds=tokens.expires_in) if tokens.expires_in else None,
+        last_refreshed_at=now,
+        metadata={**current.metadata, **tokens.metadata(metadata_fields)},
+    )

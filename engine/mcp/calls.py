@@ -1,0 +1,85 @@
+"""``tools/call``: one broker invocation (source ``mcp``), its result or failure as a CallToolResult.
+
+Failures carry the text the HTTP API would answer: the upstream body for upstream HTTP errors,
+otherwise the sanitised ``error`` message from ``engine.web.errors``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import McpInvalidParams, UpstreamHTTPError
+from engine.invocation.broker import Broker, Invocation
+from engine.invocation.principal import Principal
+from engine.mcp.catalogue import Tool
+from engine.web.errors import render_error
+
+# structuredContent arrived in 2025-06-18; older clients get text only.
+_STRUCTURED_FROM = frozenset({"2025-06-18", "2025-11-25"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    principal: Principal
+    version: str
+    client_ip: str = ""
+    user_agent: str = ""
+
+
+async def call_tool(broker: Broker, tool: Tool, arguments: Any, ctx: CallContext) -> dict[str, Any]:
+    if arguments is None:
+        arguments = {}
+    if not isinstance(arguments, dict):
+        raise McpInvalidParams("Invalid params: arguments must be an object")
+    args = dict(arguments)
+    call = Invocation(
+        principal=ctx.principal,
+        integration=tool.integration,
+        operation=tool.operation,
+        args=args,
+        instance=_str_or_none(args.pop("_instance", None)),
+        connection=_str_or_none(args.pop("_connection", None)),
+        source="mcp",
+        client_ip=ctx.client_ip,
+        user_agent=ctx.user_agent,
+    )
+    try:
+        result = await broker.invoke(call)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes an isError result
+        return failure(exc)
+    if tool.passthrough:
+        passed: dict[str, Any] = json.loads(result.body)
+        return passed
+    return success(result.body, ctx.version in _STRUCTURED_FROM)
+
+
+def success(body: bytes, structured: bool) -> dict[str, Any]:
+    text = body.decode("utf-8", errors="replace")
+    out: dict[str, Any] = {"content": [{"type": "text", "text": text}]}
+    if structured and text.lstrip().startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            out["structuredContent"] = doc
+    out["isError"] = False
+    return out
+
+
+def failure(exc: BaseException) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": error_text(exc)}], "isError": True}
+
+
+def error_text(exc: BaseException) -> str:
+    _, _, body = render_error(exc)
+    if isinstance(exc, UpstreamHTTPError):
+        return body.decode("utf-8", errors="replace")
+    message: str = json.loads(body)["error"]
+    return message
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

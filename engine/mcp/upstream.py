@@ -1,0 +1,80 @@
+"""Tools of upstream MCP servers (``mcp_url`` integrations), as this caller sees them.
+
+Listed with the caller's credential on the integration's MCP connection (the provider caches
+per credential). An integration the caller cannot reach (no credential, upstream down) simply
+contributes no tools: a listing never fails because one upstream did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+
+from engine.compiler.mcp_upstream import McpUpstreamProvider
+from engine.errors import GestaltError
+from engine.invocation.broker import Broker
+from engine.invocation.credentials import resolve_credential
+from engine.invocation.principal import Principal
+from engine.mcp.catalogue import Tool
+from engine.mcp.naming import tool_name
+
+_log = logging.getLogger("gestalt.mcp")
+
+
+def upstream_providers(broker: Broker) -> list[McpUpstreamProvider]:
+    return [p for _, p in sorted(broker.providers.items()) if isinstance(p, McpUpstreamProvider)]
+
+
+async def upstream_tools(
+    broker: Broker, providers: Sequence[McpUpstreamProvider], principal: Principal
+) -> list[Tool]:
+    usable = [p for p in providers if principal.may_use(p.name)]
+    found = await asyncio.gather(*(_provider_tools(broker, p, principal) for p in usable))
+    return [tool for tools in found for tool in tools]
+
+
+async def _provider_tools(broker: Broker, provider: McpUpstreamProvider, principal: Principal) -> list[Tool]:
+    connection = provider.connections[provider.mcp_connection]
+    try:
+        resolved = await resolve_credential(broker.credentials, principal, provider.name, connection, None)
+        fields = resolved.fields if resolved is not None else None
+        params = (
+            resolved.connection_params
+            if resolved is not None
+            else {k: v.default for k, v in connection.params.items() if v.default}
+        )
+        tools = await provider.tools(connection, fields, params)
+    except GestaltError as exc:
+        _log.info(
+            "upstream MCP tools unavailable",
+            extra={"fields": {"provider": provider.name, "error": type(exc).__name__}},
+        )
+        return []
+    return [_tool(provider, exposed, dict(t.definition)) for exposed, t in sorted(tools.items())]
+
+
+def _tool(provider: McpUpstreamProvider, exposed: str, definition: dict[str, object]) -> Tool:
+    name = tool_name(provider.mcp_tool_prefix, provider.name, exposed)
+    definition["name"] = name
+    return Tool(name, provider.name, exposed, definition, passthrough=True)
+
+
+def out_of_scope_tool(
+    providers: Sequence[McpUpstreamProvider], principal: Principal, name: str
+) -> Tool | None:
+    """A name that would belong to an upstream integration the caller's token may not use: the
+    call goes to the broker anyway, which answers with the HTTP API's scope error."""
+    for p in providers:
+        prefix = p.mcp_tool_prefix or f"{p.name}_"
+        if not principal.may_use(p.name) and name.startswith(prefix) and len(name) > len(prefix):
+            return Tool(name, p.name, name[len(prefix) :], {}, passthrough=True)
+    return None
+
+
+def merged(static: Iterable[Tool], dynamic: Iterable[Tool]) -> list[Tool]:
+    """Static tools win a name collision (they were there first, and their names are stable)."""
+    tools = list(static)
+    taken = {t.name for t in tools}
+    tools.extend(t for t in dynamic if t.name not in taken)
+    return tools

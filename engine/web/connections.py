@@ -1,0 +1,132 @@
+"""Integration connection routes (reference http-api §5.4, §6.2): manual connect and disconnect.
+
+The OAuth routes live in ``engine.web.oauth_routes``; ``connections_router`` mounts both. Every
+route acts for the caller's own user only: rows are always selected by the caller's user id.
+A scoped API token may connect and disconnect only the integrations it may call.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Request, Router, delete, post
+from litestar.params import FromPath
+
+from engine.errors import (
+    BadRequest,
+    ConnectionNotFound,
+    InternalError,
+    InvalidJSONBody,
+    ManualAuthNotSupported,
+    MultipleConnections,
+    StoreError,
+)
+from engine.invocation.connection_target import (
+    checked_connection_name,
+    choose_connection,
+    choose_instance,
+    internal_name,
+    validate_params,
+)
+from engine.invocation.store_credentials import StoreCredentials
+from engine.store import Credential, CredentialData
+from engine.store.records import utc_now
+from engine.web.connection_requests import connections_of, params_of, provider_for
+from engine.web.json_body import optional_str, read_json_object
+from engine.web.oauth_routes import oauth_callback, start_oauth
+from engine.web.state import PrincipalDep, RuntimeDep
+
+MANUAL_TYPES = frozenset({"bearer", "manual", "basic"})
+
+
+def manual_secret(body: dict[str, Any]) -> str:
+    """The secret to store: the JSON of ``credentials`` (keys sorted), else ``credential``."""
+    fields = body.get("credentials")
+    if isinstance(fields, dict) and fields:
+        for key in sorted(fields):
+            value = fields[key]
+            if not isinstance(value, str):
+                raise InvalidJSONBody()
+            if not value:
+                raise BadRequest(f'credential "{key}" must not be empty')
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+    if fields is not None and not isinstance(fields, dict):
+        raise InvalidJSONBody()
+    return optional_str(body, "credential")
+
+
+@post("/auth/connect-manual", status_code=200)
+async def connect_manual(
+    request: Request[Any, Any, Any], principal: PrincipalDep, runtime: RuntimeDep
+) -> dict[str, str]:
+    body = await read_json_object(request)
+    integration = optional_str(body, "integration")
+    secret = manual_secret(body)
+    if not integration or not secret:
+        raise BadRequest("integration and credential are required")
+    provider = provider_for(runtime, principal, integration)
+    connection = choose_connection(provider, optional_str(body, "connection"))
+    if connection.auth_type not in MANUAL_TYPES:
+        raise ManualAuthNotSupported(integration)
+    service = connections_of(runtime)
+    user_id = await service.user_id(principal)
+    instance = choose_instance(optional_str(body, "instance"))
+    params = validate_params(connection, params_of(body))
+    await service.save(
+        CredentialData(
+            user_id=user_id,
+            integration=integration,
+            connection=connection.name,
+            instance=instance,
+            access_token=secret,
+            last_refreshed_at=utc_now(),
+            metadata=params,
+        )
+    )
+    return {"status": "connected", "integration": integration}
+
+
+@delete("/integrations/{name:str}", status_code=200)
+async def disconnect(
+    name: FromPath[str], request: Request[Any, Any, Any], principal: PrincipalDep, runtime: RuntimeDep
+) -> dict[str, str]:
+    service = connections_of(runtime)
+    user_id = await service.user_id(principal)
+    provider_for(runtime, principal, name)
+    connection = request.query_params.get("connection", "")
+    instance = request.query_params.get("instance", "")
+    target = await _one_connection(service, user_id, name, connection, instance)
+    try:
+        deleted = await service.store.delete_credential(user_id, target.id)
+    except StoreError as exc:
+        raise InternalError("failed to disconnect integration") from exc
+    if not deleted:
+        raise ConnectionNotFound(name)
+    return {"status": "disconnected"}
+
+
+async def _one_connection(
+    service: StoreCredentials, user_id: str, integration: str, connection: str, instance: str
+) -> Credential:
+    wanted = checked_connection_name(connection) if connection else None
+    try:
+        rows = await service.store.list_credentials(user_id, integration, wanted)
+    except StoreError as exc:
+        raise InternalError("failed to list tokens") from exc
+    if not rows:
+        raise ConnectionNotFound(integration)
+    if instance:
+        rows = [r for r in rows if r.instance == instance]
+        if not rows:
+            raise ConnectionNotFound(integration, instance)
+    if len(rows) > 1:
+        labels = [f"{internal_name(r.connection)}/{r.instance}" for r in rows]
+        raise MultipleConnections(integration, labels, "connection" if instance else "instance")
+    return rows[0]
+
+
+def connections_router() -> Router:
+    return Router(
+        path="/api/v1", route_handlers=[connect_manual, start_oauth, oauth_callback, disconnect]
+    )

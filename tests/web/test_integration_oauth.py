@@ -1,0 +1,188 @@
+"""Integration OAuth against a real authorization server on loopback: start, callback with PKCE,
+refresh once under concurrency, rotation across a restart, refresh failures, no plaintext at rest."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+
+from tests.conftest import GatewayFactory
+from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer, start_auth_server
+from tests.support.upstream import Upstream
+
+BASE_URL = "http://testserver.local"
+SERVER = {"server": {"encryption_key": "11" * 32, "base_url": BASE_URL}}
+
+
+@pytest.fixture
+def auth_server() -> Iterator[AuthServer]:
+    server, stop = start_auth_server()
+    yield server
+    stop()
+
+
+def oauth_provider(upstream: Upstream, server: AuthServer, **auth: Any) -> dict[str, Any]:
+    spec = {
+        "type": "oauth2",
+        "authorization_url": server.url + "/authorize",
+        "token_url": server.url + "/token",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "pkce": True,
+        "scopes": ["read", "write"],
+        **auth,
+    }
+    ops = [{"name": "ping", "method": "GET", "path": "/ping"}]
+    return {"plugin": {"base_url": upstream.url, "auth": spec, "operations": ops}}
+
+
+def connect_oauth(client: TestClient[Any], **body: Any) -> httpx.Response:
+    started = client.post("/api/v1/auth/start-oauth", json={"integration": "svc", **body})
+    assert started.status_code == 200, started.text
+    assert dict(parse_qsl(urlsplit(started.json()["url"]).query))["state"] == started.json()["state"]
+    reply = httpx.get(started.json()["url"], follow_redirects=False)
+    location = urlsplit(reply.headers["location"])
+    assert f"{location.scheme}://{location.netloc}" == BASE_URL
+    return client.get(location.path, params=dict(parse_qsl(location.query)), follow_redirects=False)
+
+
+def test_start_and_callback_with_pkce(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    client = gateway({"svc": oauth_provider(upstream, auth_server, client_auth="header")}, SERVER)
+    done = connect_oauth(client, scopes=["only"])
+    assert (done.status_code, done.headers["location"]) == (303, "/integrations?connected=svc")
+    query = auth_server.authorize_requests[-1]
+    assert query["code_challenge_method"] == "S256" and query["scope"] == "only"
+    assert query["redirect_uri"] == BASE_URL + "/api/v1/auth/callback"
+    assert "code_verifier" in auth_server.token_requests[-1]
+    assert "client_secret" not in auth_server.token_requests[-1]  # sent as HTTP Basic
+    assert client.get("/api/v1/svc/ping").status_code == 200
+    assert upstream.last().headers["Authorization"] == f"Bearer {auth_server.issued[-1]}"
+    listed = client.get("/api/v1/integrations").json()[0]
+    assert listed["auth_types"] == ["oauth"] and listed["instances"] == [
+        {"name": "default", "connection": "plugin"}
+    ]
+
+
+def test_callback_errors(gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer) -> None:
+    client = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
+    r = client.get("/api/v1/auth/callback", params={"code": "x"})
+    assert (r.status_code, r.json()) == (400, {"error": "missing code or state parameter"})
+    r = client.get("/api/v1/auth/callback", params={"code": "x", "state": "forged"})
+    assert (r.status_code, r.json()) == (400, {"error": "invalid or expired oauth state"})
+    state = client.post("/api/v1/auth/start-oauth", json={"integration": "svc"}).json()["state"]
+    r = client.get("/api/v1/auth/callback", params={"code": "wrong", "state": state})
+    assert (r.status_code, r.json()) == (502, {"error": "token exchange failed"})
+    r = client.get("/api/v1/auth/callback", params={"code": "wrong", "state": state})
+    assert (r.status_code, r.json()) == (400, {"error": "invalid or expired oauth state"})  # single use
+
+
+def test_start_oauth_errors(gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer) -> None:
+    ops = [{"name": "ping", "method": "GET", "path": "/ping"}]
+    manual = {"plugin": {"base_url": upstream.url, "auth": {"type": "bearer"}, "operations": ops}}
+    client = gateway({"svc": oauth_provider(upstream, auth_server), "man": manual}, SERVER)
+    cases = [
+        ({"integration": "ghost"}, 404, 'integration "ghost" not found'),
+        ({"integration": "man"}, 400, 'integration "man" has no OAuth connections configured'),
+        ({"integration": "svc", "connection": "nope"}, 400,
+         'connection "nope" on integration "svc" does not support OAuth'),
+        ({"integration": "svc", "instance": "a b"}, 400, "instance name contains invalid characters"),
+    ]  # fmt: skip
+    for body, status, message in cases:
+        r = client.post("/api/v1/auth/start-oauth", json=body)
+        assert (r.status_code, r.json()) == (status, {"error": message})
+
+
+def test_twenty_concurrent_calls_refresh_once(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    auth_server.expires_in = 60  # inside the five-minute window: due at once
+    auth_server.refresh_delay = 0.3
+    client = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
+    assert connect_oauth(client).status_code == 303
+    first = auth_server.issued[-1]
+    with ThreadPoolExecutor(20) as pool:
+        replies = list(pool.map(lambda _: client.get("/api/v1/svc/ping"), range(20)))
+    assert [r.status_code for r in replies] == [200] * 20
+    assert auth_server.refresh_calls == 1
+    new = auth_server.issued[-1]
+    assert new != first
+    assert [r.headers["Authorization"] for r in upstream.requests] == [f"Bearer {new}"] * 20
+
+
+def test_rotated_refresh_token_survives_a_restart(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    auth_server.expires_in = auth_server.refreshed_expires_in = 60  # every call refreshes
+    client = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
+    assert connect_oauth(client).status_code == 303
+    assert client.get("/api/v1/svc/ping").status_code == 200
+    restarted = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)  # same SQLite file
+    assert restarted.get("/api/v1/svc/ping").status_code == 200  # the old refresh token is now invalid
+    assert auth_server.refresh_calls == 2
+    assert upstream.last().headers["Authorization"] == f"Bearer {auth_server.issued[-1]}"
+
+
+def test_refresh_failure(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer, tmp_path: Path
+) -> None:
+    auth_server.expires_in = 120
+    auth_server.refresh_fails = True
+    client = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
+    assert connect_oauth(client).status_code == 303
+    assert client.get("/api/v1/svc/ping").status_code == 200  # still valid: the old token is used
+    assert upstream.last().headers["Authorization"] == f"Bearer {auth_server.issued[-1]}"
+    auth_server.expires_in = 1
+    assert connect_oauth(client).status_code == 303
+    time.sleep(2.1)
+    r = client.get("/api/v1/svc/ping")
+    assert (r.status_code, r.json()) == (502, {"error": "operation failed"})
+    with sqlite3.connect(tmp_path / "gestalt.db") as db:
+        assert db.execute("SELECT refresh_error_count FROM integration_tokens").fetchall() == [(1,)]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.getMessage()} {record.__dict__}")
+
+
+def test_no_tokens_in_plaintext_at_rest_logs_or_responses(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer, tmp_path: Path
+) -> None:
+    auth_server.expires_in = 60
+    telemetry = {"telemetry": {"provider": "stdout", "config": {"format": "json", "level": "debug"}}}
+    client = gateway({"svc": oauth_provider(upstream, auth_server)}, {**SERVER, **telemetry})
+    logs = _Collect()
+    logging.getLogger("gestalt").addHandler(logs)
+    try:
+        assert connect_oauth(client).status_code == 303
+        assert client.get("/api/v1/svc/ping").status_code == 200
+        auth_server.refresh_fails, auth_server.expires_in = True, 1
+        assert connect_oauth(client).status_code == 303
+        time.sleep(2.1)
+        failed = client.get("/api/v1/svc/ping")
+    finally:
+        logging.getLogger("gestalt").removeHandler(logs)
+    assert failed.status_code == 502 and any("token refresh failed" in line for line in logs.lines)
+    listing = client.get("/api/v1/integrations").text
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("gestalt.db*"))
+    secrets = [*auth_server.issued, *auth_server.refresh_tokens, CLIENT_SECRET]
+    assert len(secrets) == 6
+    for secret in secrets:
+        assert secret.encode() not in raw and secret not in listing and secret not in failed.text
+        assert not any(secret in line for line in logs.lines)
