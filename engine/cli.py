@@ -122,8 +122,8 @@ def _routes(path: Path) -> int:
     from engine.bootstrap import build_runtime, load_config
     from engine.web.app import create_app, route_table
 
-    app = create_app(build_runtime(load_config(path), logs=False))
-    for method, route, name in route_table(app):
+    runtime = build_runtime(load_config(path), logs=False)
+    for method, route, name in route_table(create_app(runtime), runtime.providers):
         print(f"{method:<12} {route:<56} {name}")
     return 0
 

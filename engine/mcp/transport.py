@@ -30,9 +30,9 @@ from engine.mcp.protocol import (
     parse_body,
 )
 from engine.mcp.server import McpServer
+from engine.web.asgi import client_ip, header, read_body, send_response
 from engine.web.auth import Authenticator, credentials_from_headers
 from engine.web.errors import render_error
-from engine.web.invoke import _client_ip, _header, _read_body, _send
 from engine.web.state import Readiness
 
 Headers = list[tuple[bytes, bytes]]
@@ -75,12 +75,12 @@ class McpEndpoint:
         authorization, cookie = credentials_from_headers(headers)
         principal = await self.authenticator.authenticate(authorization, cookie)
         _check_origin(headers, self.base_host)
-        if _header(headers, b"content-type").split(";")[0].strip().lower() != "application/json":
+        if header(headers, b"content-type").split(";")[0].strip().lower() != "application/json":
             raise McpInvalidRequest("Invalid content type: must be 'application/json'")
-        version = _header(headers, b"mcp-protocol-version") or DEFAULT_VERSION
-        ctx = CallContext(principal, version, _client_ip(scope), _header(headers, b"user-agent"))
+        version = header(headers, b"mcp-protocol-version") or DEFAULT_VERSION
+        ctx = CallContext(principal, version, client_ip(scope), header(headers, b"user-agent"))
         try:
-            doc = parse_body(await _read_body(receive))
+            doc = parse_body(await read_body(receive))
         except InvalidJSONBody:
             raise McpParseError("Parse error: body unreadable or larger than 1 MiB") from None
         if isinstance(doc, list):
@@ -115,7 +115,7 @@ class McpEndpoint:
         return await self.server.handle(message, ctx)
 
     async def _reply(self, send: Send, status: int, body: bytes, headers: Headers) -> None:
-        await _send(send, status, [*headers, *self.extra_headers], body)
+        await send_response(send, status, [*headers, *self.extra_headers], body)
 
 
 def _check_version(version: str) -> None:
@@ -126,9 +126,9 @@ def _check_version(version: str) -> None:
 
 def _check_origin(headers: Any, base_host: str) -> None:
     """DNS-rebinding guard the transport spec asks for: a browser Origin must be this server."""
-    origin = _header(headers, b"origin")
+    origin = header(headers, b"origin")
     if not origin:
         return
     host = urlsplit(origin).netloc.lower()
-    if host != _header(headers, b"host").lower() and host != base_host:
+    if host != header(headers, b"host").lower() and host != base_host:
         raise OriginNotAllowed()

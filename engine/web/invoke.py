@@ -1,30 +1,29 @@
-"""``GET|POST /api/v1/{integration}/{operation}``: the hot path, as lean ASGI route handlers.
+"""``GET|POST /api/v1/{integration}/{operation}``: the hot path, as a bare ASGI endpoint.
 
-Each compiled operation gets its own Litestar route (so the route table and OpenAPI document
-list it), but the handler is a bare ASGI callable: Litestar's full handler machinery costs about
-60 µs a request, more than the rest of the gateway together. A catch-all route answers unknown
-integrations and operations with the broker's 404s.
+``web/gateway.py`` sends each compiled operation's exact path here without going through
+Litestar, whose full handler machinery costs about 60 µs a request, more than the rest of the
+gateway together. A Litestar catch-all route uses the same endpoint for anything else, so unknown
+integrations and operations get the broker's 404s.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import parse_qsl
 
 from litestar import Request, Response, route
-from litestar.handlers import HTTPRouteHandler, asgi
-from litestar.handlers.asgi_handlers import ASGIRouteHandler
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
-from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, HTTPScope, Receive, Scope, Send
+from litestar.types import Receive, Scope, Send
 
 from engine.errors import InvalidJSONBody
 from engine.invocation.broker import Broker, Invocation
+from engine.web.asgi import client_ip, header, method_of, read_body, send_response
 from engine.web.auth import Authenticator, credentials_from_headers
 from engine.web.errors import JSON, error_body, render_error
 
-MAX_BODY = 1 << 20
 RESERVED = ("_instance", "_connection")
 _ALLOW = [(b"allow", b"GET, POST"), (b"content-type", JSON.encode())]
 
@@ -42,19 +41,19 @@ class InvokeEndpoint:
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, integration: str, operation: str
     ) -> None:
-        if _method(scope) not in ("GET", "POST"):
-            await _send(send, 405, [*_ALLOW, *self.extra_headers], error_body("method not allowed"))
+        if method_of(scope) not in ("GET", "POST"):
+            await send_response(send, 405, [*_ALLOW, *self.extra_headers], error_body("method not allowed"))
             return
         status, content_type, body = await self.respond(scope, receive, integration, operation)
         headers = [(b"content-type", content_type.encode("latin-1")), *self.extra_headers]
-        await _send(send, status, headers, body)
+        await send_response(send, status, headers, body)
 
     async def respond(
         self, scope: Scope, receive: Receive, integration: str, operation: str
     ) -> tuple[int, str, bytes]:
         """(status, content type, body) of one invocation; errors mapped in ``web.errors``."""
         try:
-            call = await self._invocation(scope, receive, _method(scope), integration, operation)
+            call = await self._invocation(scope, receive, method_of(scope), integration, operation)
             result = await self.broker.invoke(call)
         except Exception as exc:  # noqa: BLE001 - mapped to a response in exactly one place
             return render_error(exc)
@@ -69,7 +68,7 @@ class InvokeEndpoint:
         if method == "GET":
             args, from_query = _query_args(scope["query_string"]), True
         else:
-            args, from_query = _json_args(await _read_body(receive)), False
+            args, from_query = _json_args(await read_body(receive)), False
         instance = args.pop("_instance", None)
         connection = args.pop("_connection", None)
         return Invocation(
@@ -80,21 +79,9 @@ class InvokeEndpoint:
             from_query=from_query,
             instance=_first_str(instance),
             connection=_first_str(connection),
-            client_ip=_client_ip(scope),
-            user_agent=_header(headers, b"user-agent"),
+            client_ip=client_ip(scope),
+            user_agent=header(headers, b"user-agent"),
         )
-
-
-def invoke_route(endpoint: InvokeEndpoint, integration: str, operation: str) -> ASGIRouteHandler:
-    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        await endpoint(scope, receive, send, integration, operation)
-
-    return asgi(
-        f"/api/v1/{integration}/{operation}",
-        is_mount=False,
-        copy_scope=False,
-        name=f"invoke:{integration}:{operation}",
-    )(handle)
 
 
 def fallback_route(endpoint: InvokeEndpoint) -> HTTPRouteHandler:
@@ -111,30 +98,6 @@ def fallback_route(endpoint: InvokeEndpoint) -> HTTPRouteHandler:
     return route(
         "/api/v1/{integration:str}/{operation:str}", http_method=["GET", "POST"], name="invoke:fallback"
     )(handle)
-
-
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    headers.append((b"content-length", str(len(body)).encode()))
-    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": headers}
-    await send(start)
-    chunk: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
-    await send(chunk)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise InvalidJSONBody()
-        chunk = cast(bytes, message.get("body", b""))
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise InvalidJSONBody()
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 def _json_args(body: bytes) -> dict[str, Any]:
@@ -160,26 +123,7 @@ def _query_args(query_string: bytes) -> dict[str, Any]:
     return args
 
 
-def _method(scope: Scope) -> str:
-    return cast("HTTPScope", scope)["method"]
-
-
 def _first_str(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     return value if isinstance(value, str) else None
-
-
-def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str:
-    for key, value in headers:
-        if key == name:
-            return value.decode("latin-1")
-    return ""
-
-
-def _client_ip(scope: Scope) -> str:
-    forwarded = _header(scope["headers"], b"x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    client = scope.get("client")
-    return client[0] if client else ""
