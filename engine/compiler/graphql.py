@@ -17,7 +17,7 @@ import orjson
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
 from engine.compiler.documents import Documents
 from engine.compiler.graphql_schema import INTROSPECTION_QUERY, GraphQLTypes, query_text
-from engine.compiler.model import Connection, Operation, Parameter
+from engine.compiler.model import Connection, Operation, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, RequestTemplate, interpolate
 from engine.compiler.rest import issue
 from engine.compiler.schema import annotations_for
@@ -39,17 +39,9 @@ class FieldDraft:
     field: Mapping[str, Any]
 
 
-@dataclass
-class GraphQLProvider:
-    name: str
+@dataclass(kw_only=True)
+class GraphQLProvider(ProviderInfo):
     client: HttpClient
-    display_name: str = ""
-    description: str = ""
-    icon_svg: str = ""
-    mcp_tool_prefix: str = ""
-    operations: Mapping[str, Operation] = field(default_factory=dict)
-    connections: Mapping[str, Connection] = field(default_factory=dict)
-    default_connection: str = "plugin"
     queries: Mapping[str, str] = field(default_factory=dict)  # operation name → query text
 
     async def execute(
@@ -124,12 +116,8 @@ def compile_graphql(
     headers = {**plugin.headers, **{m.name: m.value for m in plugin.managed_parameters if m.in_ == "header"}}
     ops = {s.draft.name: _operation(spec.name, s.draft, types, url, headers, conn_name) for s in selected}
     return GraphQLProvider(
-        name=spec.name,
+        **described(spec, icon_svg),
         client=client,
-        display_name=spec.display_name or spec.name,
-        description=spec.description,
-        icon_svg=icon_svg,
-        mcp_tool_prefix=spec.mcp_tool_prefix,
         operations=ops,
         connections=connections,
         default_connection=default_connection(plugin),

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.model import Connection, Operation
+from engine.compiler.model import Connection, Operation, ProviderInfo, described
 from engine.compiler.request import RequestTemplate
 from engine.compiler.rest import issue
 from engine.compiler.templates import TemplateCompileError
@@ -59,20 +59,14 @@ class ToolCache:
         self.entries[key] = (time.monotonic() + self.ttl, tools)
 
 
-@dataclass
-class McpUpstreamProvider:
-    name: str
+@dataclass(kw_only=True)
+class McpUpstreamProvider(ProviderInfo):
+    """Operations are known only per caller (``tools``); none are known statically."""
+
     url: str
     mcp_connection: str
-    display_name: str = ""
-    description: str = ""
-    icon_svg: str = ""
-    mcp_tool_prefix: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     allowed: Mapping[str, AllowedOperationSpec] | None = None
-    operations: Mapping[str, Operation] = field(default_factory=dict)  # none known statically
-    connections: Mapping[str, Connection] = field(default_factory=dict)
-    default_connection: str = "plugin"
     cache: ToolCache = field(default_factory=ToolCache)
 
     def dynamic_operation(self, name: str) -> Operation:
@@ -188,13 +182,9 @@ def compile_mcp_upstream(
     if mcp_conn not in connections:
         return None, [issue(spec.origin, f'integration "{spec.name}": unknown mcp_connection "{mcp_conn}"')]
     provider = McpUpstreamProvider(
-        name=spec.name,
+        **described(spec, icon_svg),
         url=plugin.mcp_url,
         mcp_connection=mcp_conn,
-        display_name=spec.display_name or spec.name,
-        description=spec.description,
-        icon_svg=icon_svg,
-        mcp_tool_prefix=spec.mcp_tool_prefix,
         headers=dict(plugin.headers),
         allowed=plugin.allowed_operations,
         connections=connections,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
-from engine.config.spec import MISSING, ConnectionAuthSpec, ConnectionParamSpec
+from engine.config.spec import MISSING, ConnectionAuthSpec, ConnectionParamSpec, IntegrationSpec
 
 if TYPE_CHECKING:
     from engine.compiler.request import RequestTemplate
@@ -99,6 +99,40 @@ def _describe_param(p: Parameter) -> dict[str, Any]:
     if p.enum is not None:
         d["enum"] = list(p.enum)
     return d
+
+
+@dataclass(kw_only=True)
+class ProviderInfo:
+    """What every provider kind shares: identity for listings and MCP, its compiled operations and
+    connections. Provider kinds extend it with what they need to execute."""
+
+    name: str
+    display_name: str = ""
+    description: str = ""
+    icon_svg: str = ""
+    mcp_tool_prefix: str = ""
+    operations: Mapping[str, Operation] = field(default_factory=dict)
+    connections: Mapping[str, Connection] = field(default_factory=dict)
+    default_connection: str = "plugin"
+
+
+class Described(TypedDict):
+    name: str
+    display_name: str
+    description: str
+    icon_svg: str
+    mcp_tool_prefix: str
+
+
+def described(spec: IntegrationSpec, icon_svg: str, title: str = "") -> Described:
+    """The identity fields of a provider built from ``spec`` (``title``: the document's own)."""
+    return {
+        "name": spec.name,
+        "display_name": spec.display_name or title or spec.name,
+        "description": spec.description,
+        "icon_svg": icon_svg,
+        "mcp_tool_prefix": spec.mcp_tool_prefix,
+    }
 
 
 class Provider(Protocol):

@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
 from engine.compiler.documents import Documents
-from engine.compiler.model import Connection, Operation
+from engine.compiler.model import Connection, Operation, described
 from engine.compiler.openapi_build import apply_managed, build_operation
 from engine.compiler.openapi_operations import OpDraft, extract_operations
 from engine.compiler.openapi_schema import Resolver
@@ -69,12 +69,8 @@ def compile_openapi(
     if issues:
         return None, issues
     return SpecProvider(
-        name=spec.name,
+        **described(spec, icon_svg, _title(catalogue.doc)),
         client=client,
-        display_name=spec.display_name or _title(catalogue.doc) or spec.name,
-        description=spec.description,
-        icon_svg=icon_svg,
-        mcp_tool_prefix=spec.mcp_tool_prefix,
         operations=ops,
         connections=connections,
         default_connection=default_connection(plugin),

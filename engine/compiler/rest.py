@@ -7,13 +7,13 @@ it, so ``gestaltd validate`` can report them all at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.model import QUERY_METHODS, Connection, Operation, Parameter
+from engine.compiler.model import QUERY_METHODS, Connection, Operation, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, BodyTemplate, Expression, RequestTemplate
 from engine.compiler.schema import annotations_for, input_schema, normalise_type
 from engine.compiler.templates import (
@@ -39,19 +39,31 @@ def issue(origin: Origin | None, message: str, fallback: Origin | None = None) -
     return ConfigIssue(file=o.file, line=o.line, col=o.col, message=message, pointer=o.pointer)
 
 
-@dataclass
-class RestProvider:
+async def send_operation(
+    client: HttpClient,
+    integration: str,
+    operation: Operation,
+    params: Mapping[str, Any],
+    connection: Connection,
+    credential: Mapping[str, str] | None,
+    connection_params: Mapping[str, str],
+) -> Result:
+    """Render, inject the credential (headers and query pairs), send: every HTTP-backed provider."""
+    request = operation.request.render(params, connection_params, credential)
+    extra = connection.injector.apply(credential, request.headers, connection_params)
+    if extra:
+        sep = "&" if "?" in request.url else "?"
+        request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
+    request.integration = integration
+    request.operation = operation.name
+    return await client.send(request)
+
+
+@dataclass(kw_only=True)
+class RestProvider(ProviderInfo):
     """A declarative provider: renders the compiled request and sends it through the egress client."""
 
-    name: str
     client: HttpClient
-    display_name: str = ""
-    description: str = ""
-    icon_svg: str = ""
-    mcp_tool_prefix: str = ""
-    operations: Mapping[str, Operation] = field(default_factory=dict)
-    connections: Mapping[str, Connection] = field(default_factory=dict)
-    default_connection: str = "plugin"
 
     async def execute(
         self,
@@ -61,14 +73,9 @@ class RestProvider:
         credential: Mapping[str, str] | None,
         connection_params: Mapping[str, str],
     ) -> Result:
-        request = operation.request.render(params, connection_params, credential)
-        extra = connection.injector.apply(credential, request.headers, connection_params)
-        if extra:
-            sep = "&" if "?" in request.url else "?"
-            request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
-        request.integration = self.name
-        request.operation = operation.name
-        return await self.client.send(request)
+        return await send_operation(
+            self.client, self.name, operation, params, connection, credential, connection_params
+        )
 
 
 def compile_rest(
@@ -91,12 +98,8 @@ def compile_rest(
             continue
         ops[op.name] = op
     provider = RestProvider(
-        name=spec.name,
+        **described(spec, icon_svg),
         client=client,
-        display_name=spec.display_name or spec.name,
-        description=spec.description,
-        icon_svg=icon_svg,
-        mcp_tool_prefix=spec.mcp_tool_prefix,
         operations=ops,
         connections=connections,
         default_connection=default_conn,

@@ -10,46 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
-from engine.compiler.model import Connection, Operation
+from engine.compiler.model import Connection, Operation, ProviderInfo
 from engine.compiler.response_mapping import map_result, paginate
+from engine.compiler.rest import send_operation
 from engine.config.spec import ResponseMappingSpec
 from engine.egress.client import HttpClient
 from engine.egress.request import Result
 
 
-async def send_operation(
-    client: HttpClient,
-    integration: str,
-    operation: Operation,
-    params: Mapping[str, Any],
-    connection: Connection,
-    credential: Mapping[str, str] | None,
-    connection_params: Mapping[str, str],
-) -> Result:
-    """Render, inject the credential (headers and query pairs), send. The same steps as inline REST."""
-    request = operation.request.render(params, connection_params, credential)
-    extra = connection.injector.apply(credential, request.headers, connection_params)
-    if extra:
-        sep = "&" if "?" in request.url else "?"
-        request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
-    request.integration = integration
-    request.operation = operation.name
-    return await client.send(request)
-
-
-@dataclass
-class SpecProvider:
-    name: str
+@dataclass(kw_only=True)
+class SpecProvider(ProviderInfo):
     client: HttpClient
-    display_name: str = ""
-    description: str = ""
-    icon_svg: str = ""
-    mcp_tool_prefix: str = ""
-    operations: Mapping[str, Operation] = field(default_factory=dict)
-    connections: Mapping[str, Connection] = field(default_factory=dict)
-    default_connection: str = "plugin"
     server_defaults: Mapping[str, str] = field(default_factory=dict)
     response_mapping: ResponseMappingSpec | None = None
     paginated: frozenset[str] = frozenset()

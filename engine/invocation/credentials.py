@@ -37,19 +37,6 @@ class CredentialSource(Protocol):
         ...
 
 
-class NoStoredCredentials:
-    """The source used before a store is wired in: nothing is ever stored."""
-
-    async def lookup(
-        self,
-        principal: Principal,
-        user_id: str,
-        integration: str,
-        connection: Connection,
-        instance: str | None,
-    ) -> ResolvedCredential | None:
-        return None
-
 
 def identity_from_config(connection: Connection) -> ResolvedCredential | None:
     if not connection.identity:
