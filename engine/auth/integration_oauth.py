@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
-
 from engine.config.spec import ConnectionAuthSpec
 from engine.egress.client import HttpClient
 from engine.egress.request import OutboundRequest
@@ -76,12 +74,12 @@ class OAuth2Client:
         """A PKCE verifier when the connection uses PKCE, else ""."""
         if not self.auth.pkce:
             return ""
-        return str(WebApplicationClient(self.client_id).create_code_verifier(VERIFIER_LENGTH))
+        return str(_oauthlib_client(self.client_id).create_code_verifier(VERIFIER_LENGTH))
 
     def authorization_url(
         self, state: str, verifier: str, scopes: Sequence[str], params: Mapping[str, str]
     ) -> str:
-        oauth = WebApplicationClient(self.client_id)
+        oauth = _oauthlib_client(self.client_id)
         extra: dict[str, str] = {}
         chosen = list(scopes) or list(self.auth.scopes)
         if chosen:
@@ -94,7 +92,7 @@ class OAuth2Client:
         return _with_query(interpolate(self.auth.authorization_url, params), urlsplit(probe).query)
 
     async def exchange(self, code: str, verifier: str, params: Mapping[str, str]) -> TokenSet:
-        body = WebApplicationClient(self.client_id).prepare_request_body(
+        body = _oauthlib_client(self.client_id).prepare_request_body(
             code=code,
             redirect_uri=self.redirect_uri,
             code_verifier=verifier or None,
@@ -106,7 +104,7 @@ class OAuth2Client:
 
     async def refresh(self, refresh_token: str, params: Mapping[str, str]) -> TokenSet:
         ids = {"client_id": self.client_id} if self.auth.client_auth != "header" else {}
-        body = WebApplicationClient(self.client_id).prepare_refresh_body(
+        body = _oauthlib_client(self.client_id).prepare_refresh_body(
             refresh_token=refresh_token, **ids, **self._secret_in_body(), **self.auth.refresh_params
         )
         return await self._token_call(body, params)
@@ -152,9 +150,9 @@ class OAuth2Client:
             nested = TokenSet("", "", None, "", doc).field_value(self.auth.access_token_path)
             doc = {**doc, "access_token": nested} if isinstance(nested, str) else doc
         try:
-            token = WebApplicationClient(self.client_id).parse_request_body_response(json.dumps(doc))
-        except OAuth2Error as exc:
-            raise OAuthTokenError(f"token response rejected: {exc.error}") from None
+            token = _oauthlib_client(self.client_id).parse_request_body_response(json.dumps(doc))
+        except _oauth2_error() as exc:
+            raise OAuthTokenError(f"token response rejected: {getattr(exc, 'error', 'invalid')}") from None
         except (ValueError, TypeError):
             raise OAuthTokenError("token response is malformed") from None
         return _token_set(token, doc)
@@ -184,3 +182,17 @@ def _with_query(url: str, query: str) -> str:
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
     pairs = sorted(kept + added, key=lambda kv: kv[0])
     return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def _oauthlib_client(client_id: str) -> Any:
+    """oauthlib is imported on first use: only OAuth connections need it (keeps startup lean)."""
+    from oauthlib.oauth2 import WebApplicationClient
+
+    return WebApplicationClient(client_id)
+
+
+def _oauth2_error() -> type[Exception]:
+    from oauthlib.oauth2 import OAuth2Error
+
+    error: type[Exception] = OAuth2Error
+    return error
