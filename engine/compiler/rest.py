@@ -121,33 +121,19 @@ def compile_operation(
 ) -> Operation:
     problems: list[tuple[Origin | None, str]] = []
     method = spec.method.upper()
-    header_tpls = _compile_map(spec.headers, _HEADER_CONTEXT, "headers", spec, problems)
-    query_tpls = _compile_map(spec.query, _REQUEST_CONTEXT, "query", spec, problems)
-    body_tpl = _compile_body(spec.body, spec, problems)
-    template_refs = _refs(header_tpls, query_tpls, body_tpl)
+    templates = _Templates(
+        _compile_map(spec.headers, _HEADER_CONTEXT, "headers", spec, problems),
+        _compile_map(spec.query, _REQUEST_CONTEXT, "query", spec, problems),
+        _compile_body(spec.body, spec, problems),
+    )
+    refs = templates.param_refs()
     path_names = set(PLACEHOLDER.findall(spec.path))
-    params = tuple(_parameter(p, method, path_names, template_refs) for p in spec.parameters)
-    declared = {p.name for p in params}
+    params = tuple(_parameter(p, method, path_names, refs) for p in spec.parameters)
     if params:
-        for ref in sorted(template_refs - declared):
+        for ref in sorted(refs - {p.name for p in params}):
             problems.append((spec.origin, f'template references undeclared parameter "{ref}"'))
     if problems:
         raise _OpIssues(problems)
-    request = RequestTemplate(
-        method=method,
-        base_url=base_url.rstrip("/"),
-        base_url_has_params=bool(PLACEHOLDER.search(base_url)),
-        path_parts=_path_parts(spec.path),
-        static_headers=tuple((k, v) for k, v in plugin_headers.items()),
-        header_templates=header_tpls,
-        query_templates=query_tpls,
-        body_template=body_tpl,
-        query_params=tuple(p for p in params if p.location == "query"),
-        header_params=tuple(p for p in params if p.location == "header"),
-        body_params=tuple(p for p in params if p.location == "body"),
-        passthrough=not params,
-        uses_context=bool(header_tpls or query_tpls or body_tpl is not None),
-    )
     return Operation(
         integration=integration,
         name=spec.name,
@@ -158,9 +144,44 @@ def compile_operation(
         input_schema=input_schema(params) if params else None,
         annotations=annotations_for(method),
         connection=canonical_connection(spec.connection) if spec.connection else default_conn,
-        request=request,
+        request=_request(method, spec.path, base_url, plugin_headers, templates, params),
         passthrough=not params,
         by_name={p.name: p for p in params},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Templates:
+    headers: tuple[tuple[str, Template], ...]
+    query: tuple[tuple[str, Template], ...]
+    body: BodyTemplate | None
+
+    def param_refs(self) -> set[str]:
+        return _refs(self.headers, self.query, self.body)
+
+
+def _request(
+    method: str,
+    path: str,
+    base_url: str,
+    plugin_headers: Mapping[str, str],
+    templates: _Templates,
+    params: tuple[Parameter, ...],
+) -> RequestTemplate:
+    return RequestTemplate(
+        method=method,
+        base_url=base_url.rstrip("/"),
+        base_url_has_params=bool(PLACEHOLDER.search(base_url)),
+        path_parts=_path_parts(path),
+        static_headers=tuple(plugin_headers.items()),
+        header_templates=templates.headers,
+        query_templates=templates.query,
+        body_template=templates.body,
+        query_params=tuple(p for p in params if p.location == "query"),
+        header_params=tuple(p for p in params if p.location == "header"),
+        body_params=tuple(p for p in params if p.location == "body"),
+        passthrough=not params,
+        uses_context=bool(templates.headers or templates.query or templates.body is not None),
     )
 
 
