@@ -17,8 +17,9 @@ ALL = (GESTALT, PROVIDER, BINDING)
 
 
 def schema_dir() -> Path:
-    """The one place that knows where the schemas live."""
-    return Path(__file__).resolve().parents[2] / "schemas"
+    """The one place that knows where the schemas live: the repository's ``schemas/`` (reached
+    through the ``engine/schemas`` link, which is also how a built wheel carries them)."""
+    return Path(__file__).resolve().parent.parent / "schemas"
 
 
 @cache
