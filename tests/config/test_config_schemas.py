@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dataclasses
 from collections.abc import Iterator
 from typing import Any
@@ -87,5 +89,6 @@ def test_driver_defaults_match_config_spec() -> None:
 
 
 def test_schema_dir_is_the_repository_schemas() -> None:
-    assert schemas.schema_dir().name == "schemas"
-    assert (schemas.schema_dir().parent / "engine").is_dir()
+    repo = Path(__file__).resolve().parents[2]
+    assert schemas.schema_dir().resolve() == (repo / "schemas").resolve()
+    assert sorted(p.name for p in schemas.schema_dir().iterdir()) == sorted(schemas.ALL)
