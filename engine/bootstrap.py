@@ -111,7 +111,7 @@ def build_runtime(
         )
     cipher = Cipher(_key(config))
     store = open_store(config.datastore.provider, config.datastore.config, cipher, config.base_dir)
-    credentials = StoreCredentials(store, OAuthClients(config, client))
+    credentials = StoreCredentials(store, OAuthClients(config, client, store))
     broker = Broker(compiled.providers, credentials, AuditSink())
     runtime = Runtime(
         config=config,
@@ -120,6 +120,7 @@ def build_runtime(
         authenticator=_authenticator(config, store, cipher),
         store=store,
         cipher=cipher,
+        http=client,
         readiness=Readiness(ping=store.ping),
     )
     runtime.instances = credentials.instances

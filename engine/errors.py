@@ -135,6 +135,39 @@ class InvalidOAuthState(BadRequest):
     public_message = "invalid or expired oauth state"
 
 
+class InvalidFormBody(BadRequest):
+    public_message = "invalid form body"
+
+
+class InvalidPendingConnection(BadRequest):
+    """A pending-connection token was tampered with, malformed, or already used."""
+
+    public_message = "invalid or expired pending connection"
+
+
+class ExpiredPendingConnection(InvalidPendingConnection):
+    status = 410
+
+
+class PendingAuthorizationRequired(GestaltError):
+    status = 401
+    public_message = "pending connection authorization required"
+
+
+class PendingConnectionNotFound(NotFound):
+    """The caller is not the user who started the pending connection."""
+
+    public_message = "pending connection not found"
+
+
+class InvalidCandidateIndex(BadRequest):
+    public_message = "invalid candidate index"
+
+
+class CandidateNotFound(BadRequest):
+    public_message = "candidate not found"
+
+
 class ConnectionNotFound(NotFound):
     def __init__(self, integration: str, instance: str = "") -> None:
         suffix = f' instance "{instance}"' if instance else ""
@@ -199,6 +232,24 @@ class TokenExchangeFailed(UpstreamError):
 
 class TokenMetadataFailed(UpstreamError):
     public_message = "failed to extract connection metadata from token response"
+
+
+class ConnectionSetupFailed(UpstreamError):
+    """Post-connect discovery failed or found nothing (the cause is logged, not shown)."""
+
+    public_message = "connection setup failed"
+
+
+class InvalidDiscoveredValue(UpstreamError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f'discovery returned invalid key or value for "{key}"')
+
+
+class McpOAuthDiscoveryFailed(UpstreamError):
+    """``mcp_oauth``: the upstream's authorization server could not be discovered or would not
+    register a client. ``str()`` names the failing step only; the response bodies are not kept."""
+
+    public_message = "MCP OAuth discovery failed"
 
 
 class RefreshFailed(UpstreamError):

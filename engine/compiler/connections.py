@@ -1,7 +1,7 @@
 """Connection specs → compiled Connections (mode, auth, credential injector).
 
-The implicit ``plugin`` connection is ``plugin.auth`` + ``plugin.params``; with no auth (or
-``type: none``) it needs no credential, so its mode is ``none``; otherwise ``user``.
+The implicit ``plugin`` connection is ``plugin.auth`` + ``plugin.params`` + ``plugin.discovery``;
+with no auth (or ``type: none``) it needs no credential, so its mode is ``none``; otherwise ``user``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def compile_connections(plugin: PluginSpec) -> dict[str, Connection]:
             auth=auth,
             params=plugin.params,
             injector=compile_injector(auth),
+            discovery=plugin.discovery,
         )
     }
     for name, spec in plugin.connections.items():
@@ -44,6 +45,7 @@ def _compile_named(spec: ConnectionSpec) -> Connection:
         params=spec.params,
         injector=compile_injector(spec.auth),
         identity=spec.identity,
+        discovery=spec.discovery,
     )
 
 

@@ -170,13 +170,17 @@ _NO_REQUEST = RequestTemplate(
 
 
 def compile_mcp_upstream(
-    spec: IntegrationSpec, icon_svg: str = ""
+    spec: IntegrationSpec, icon_svg: str = "", connections: Mapping[str, Connection] | None = None
 ) -> tuple[McpUpstreamProvider | None, list[ConfigIssue]]:
+    """``connections``: already compiled ones to share. A composite passes its API surface's, and
+    its ``allowed_operations`` then belong to that surface: every upstream tool is exposed."""
     plugin = spec.plugin
-    try:
-        connections = compile_connections(plugin)
-    except TemplateCompileError as exc:
-        return None, [issue(spec.origin, f"auth_mapping: {exc}")]
+    shared = connections
+    if connections is None:
+        try:
+            connections = compile_connections(plugin)
+        except TemplateCompileError as exc:
+            return None, [issue(spec.origin, f"auth_mapping: {exc}")]
     default_conn = default_connection(plugin)
     mcp_conn = canonical_connection(plugin.mcp_connection) if plugin.mcp_connection else default_conn
     if mcp_conn not in connections:
@@ -186,8 +190,16 @@ def compile_mcp_upstream(
         url=plugin.mcp_url,
         mcp_connection=mcp_conn,
         headers=dict(plugin.headers),
-        allowed=plugin.allowed_operations,
+        allowed=plugin.allowed_operations if shared is None else None,
         connections=connections,
         default_connection=default_conn,
     )
     return provider, []
+
+
+def mcp_upstream_of(provider: object) -> McpUpstreamProvider | None:
+    """The upstream MCP server behind a provider: itself, or a composite's MCP half."""
+    if isinstance(provider, McpUpstreamProvider):
+        return provider
+    upstream = getattr(provider, "upstream", None)
+    return upstream if isinstance(upstream, McpUpstreamProvider) else None

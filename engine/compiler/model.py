@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
-from engine.config.spec import MISSING, ConnectionAuthSpec, ConnectionParamSpec, IntegrationSpec
+from engine.config.spec import (
+    MISSING,
+    ConnectionAuthSpec,
+    ConnectionParamSpec,
+    DiscoverySpec,
+    IntegrationSpec,
+)
 
 if TYPE_CHECKING:
     from engine.compiler.request import RequestTemplate
@@ -49,6 +55,7 @@ class Connection:
     params: Mapping[str, ConnectionParamSpec]
     injector: CredentialInjector
     identity: Mapping[str, str] = field(default_factory=dict)
+    discovery: DiscoverySpec | None = None  # run once after connecting (engine.invocation.discovery)
 
     @property
     def auth_type(self) -> str:

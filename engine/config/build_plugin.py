@@ -14,6 +14,7 @@ from engine.config.spec import (
     ConnectionParamSpec,
     ConnectionSpec,
     CredentialFieldSpec,
+    DiscoverySpec,
     IntegrationSpec,
     ManagedParameterSpec,
     OperationSpec,
@@ -81,6 +82,13 @@ def build_params(data: dict[str, Any] | None) -> dict[str, ConnectionParamSpec]:
     return {name: ConnectionParamSpec(**(body or {})) for name, body in (data or {}).items()}
 
 
+def build_discovery(data: dict[str, Any] | None) -> DiscoverySpec | None:
+    if data is None:
+        return None
+    scalars = _pick(data, ("url", "method", "items_path", "id_path", "label_path"))
+    return DiscoverySpec(**scalars, params=dict(data.get("params") or {}))
+
+
 class _Plugin:
     def __init__(self, entry: Entry) -> None:
         self.entry = entry
@@ -101,6 +109,7 @@ class _Plugin:
             allowed_operations=_allowed(data.get("allowed_operations")),
             auth=build_auth(auth) if auth is not None else None,
             params=build_params(data.get("params")),
+            discovery=build_discovery(data.get("discovery")),
             connections={n: self.connection(n, c or {}) for n, c in (data.get("connections") or {}).items()},
             config=dict(data.get("config") or {}),
             args=tuple(data.get("args") or ()),
@@ -124,6 +133,7 @@ class _Plugin:
             auth=build_auth(data.get("auth") or {}),
             params=build_params(data.get("params")),
             identity=dict(data.get("identity") or {}),
+            discovery=build_discovery(data.get("discovery")),
             origin=origin(self.entry, f"/plugin/connections/{escape(name)}"),
         )
 

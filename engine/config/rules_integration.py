@@ -24,6 +24,7 @@ def integration_issues(entry: Entry) -> list[ConfigIssue]:
     if isinstance(plugin, dict):
         issues += _auth(entry, plugin)
         issues += _base_url(entry, plugin)
+        issues += _discovery(entry, plugin)
         issues += _operations(entry, plugin)
     return issues
 
@@ -57,6 +58,21 @@ def _base_url(entry: Entry, plugin: dict[str, Any]) -> Iterator[ConfigIssue]:
                 f'base_url placeholder "{{{name}}}" is not a declared connection parameter '
                 "(declare it under plugin.params or a connection's params)",
             )
+
+
+def _discovery(entry: Entry, plugin: dict[str, Any]) -> Iterator[ConfigIssue]:
+    """Discovered values are stored as connection params, so each must be declared on its connection."""
+    owners = [("/plugin", "plugin", plugin)]
+    for name, connection in (plugin.get("connections") or {}).items():
+        owners.append((f"/plugin/connections/{name}", f'connection "{name}"', connection or {}))
+    for pointer, label, owner in owners:
+        discovery = owner.get("discovery")
+        if not isinstance(discovery, dict):
+            continue
+        declared = set(owner.get("params") or {})
+        for key in sorted(set(discovery.get("params") or {}) - declared):
+            message = f'discovery param "{key}" is not a declared connection parameter of {label}'
+            yield entry.issue(f"{pointer}/discovery/params", message)
 
 
 def _operations(entry: Entry, plugin: dict[str, Any]) -> Iterator[ConfigIssue]:

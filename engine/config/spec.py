@@ -114,6 +114,19 @@ class ConnectionParamSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class DiscoverySpec:
+    """A request sent with a just-obtained credential to find what it can reach (e.g. Atlassian
+    sites): each item of the JSON answer is a candidate; ``params`` become connection params."""
+
+    url: str
+    method: str = "GET"
+    items_path: str = ""  # dotted path to the candidate list; "" = the top-level value
+    id_path: str = "id"
+    label_path: str = "name"
+    params: Mapping[str, str] = field(default_factory=dict)  # connection param -> dotted path
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectionSpec:
     """A named connection (or the implicit ``plugin`` one). ``mode`` is none|user|identity|either."""
 
@@ -123,6 +136,7 @@ class ConnectionSpec:
     params: Mapping[str, ConnectionParamSpec] = field(default_factory=dict)
     # Shared service credential for identity/either modes: field -> value (secret:// already resolved).
     identity: Mapping[str, str] = field(default_factory=dict)
+    discovery: DiscoverySpec | None = None
     origin: Origin | None = None
 
 
@@ -201,9 +215,10 @@ class PluginSpec:
     managed_parameters: tuple[ManagedParameterSpec, ...] = ()
     response_mapping: ResponseMappingSpec | None = None
     allowed_operations: Mapping[str, AllowedOperationSpec] | None = None
-    # Connections: the implicit ``plugin`` connection is ``auth`` + ``params``.
+    # Connections: the implicit ``plugin`` connection is ``auth`` + ``params`` + ``discovery``.
     auth: ConnectionAuthSpec | None = None
     params: Mapping[str, ConnectionParamSpec] = field(default_factory=dict)
+    discovery: DiscoverySpec | None = None
     connections: Mapping[str, ConnectionSpec] = field(default_factory=dict)
     mcp: bool = False
     # Python escape hatch: "package.module:factory".

@@ -59,7 +59,9 @@ def choose_instance(requested: str) -> str:
 
 
 def validate_params(connection: Connection, given: Mapping[str, Any]) -> dict[str, str]:
-    """The connection params to store: supplied values checked, defaults filled, required enforced."""
+    """The connection params to store: supplied values checked, defaults filled, required enforced
+    (except those post-connect discovery will supply)."""
+    discovered = connection.discovery.params if connection.discovery is not None else {}
     out: dict[str, str] = {}
     for key in sorted(given):
         value = given[key]
@@ -76,7 +78,7 @@ def validate_params(connection: Connection, given: Mapping[str, Any]) -> dict[st
         spec = connection.params[key]
         if key not in out and spec.default:
             out[key] = spec.default
-        if key not in out and spec.required:
+        if key not in out and spec.required and key not in discovered:
             raise InvalidConnectionParam(f"missing required connection parameter: {key}")
     return out
 

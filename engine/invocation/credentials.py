@@ -37,7 +37,6 @@ class CredentialSource(Protocol):
         ...
 
 
-
 def identity_from_config(connection: Connection) -> ResolvedCredential | None:
     if not connection.identity:
         return None

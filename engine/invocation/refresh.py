@@ -20,7 +20,13 @@ from typing import Any
 from engine.auth.integration_oauth import OAuth2Client, TokenSet
 from engine.auth.oauth_clients import OAuthClients
 from engine.compiler.model import Connection
-from engine.errors import OAuthTokenError, RefreshFailed, StoreError, TokenMetadataFailed
+from engine.errors import (
+    McpOAuthDiscoveryFailed,
+    OAuthTokenError,
+    RefreshFailed,
+    StoreError,
+    TokenMetadataFailed,
+)
 from engine.store import Credential, CredentialData, Store
 from engine.store.records import utc_now
 
@@ -48,7 +54,10 @@ class Refresher:
         """``cred``, or its refreshed successor when it was due."""
         if not refresh_due(cred):
             return cred
-        client = self._clients.for_connection(cred.integration, connection)
+        try:
+            client = await self._clients.client(cred.integration, connection)
+        except McpOAuthDiscoveryFailed as exc:  # the token in hand still works until it expires
+            return await self._failed(cred, exc)
         if client is None:
             return cred
         lock = self._locks.get(cred.id)

@@ -1,4 +1,4 @@
-"""Tools of upstream MCP servers (``mcp_url`` integrations), as this caller sees them.
+"""Tools of upstream MCP servers (``mcp_url`` integrations, composites too), as this caller sees them.
 
 Listed with the caller's credential on the integration's MCP connection (the provider caches
 per credential). An integration the caller cannot reach (no credential, upstream down) simply
@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
-from engine.compiler.mcp_upstream import McpUpstreamProvider
+from engine.compiler.mcp_upstream import McpUpstreamProvider, mcp_upstream_of
 from engine.errors import GestaltError
 from engine.invocation.broker import Broker
 from engine.invocation.credentials import resolve_credential
@@ -23,7 +23,9 @@ _log = logging.getLogger("gestalt.mcp")
 
 
 def upstream_providers(broker: Broker) -> list[McpUpstreamProvider]:
-    return [p for _, p in sorted(broker.providers.items()) if isinstance(p, McpUpstreamProvider)]
+    """The upstream MCP servers, of ``mcp_url`` integrations and of composites alike."""
+    found = (mcp_upstream_of(p) for _, p in sorted(broker.providers.items()))
+    return [p for p in found if p is not None]
 
 
 async def upstream_tools(

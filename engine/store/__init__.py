@@ -17,6 +17,7 @@ from engine.store.records import (
     ApiToken,
     Credential,
     CredentialData,
+    OAuthRegistration,
     Session,
     User,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "ApiToken",
     "Credential",
     "CredentialData",
+    "OAuthRegistration",
     "Session",
     "Store",
     "User",

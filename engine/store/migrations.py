@@ -136,3 +136,23 @@ def _used_once(dialect: Dialect) -> list[str]:
         f"CREATE TABLE used_once (key TEXT PRIMARY KEY, expires_at {ts} NOT NULL)",
         "CREATE INDEX used_once_expires_at ON used_once (expires_at)",
     ]
+
+
+@migration(5, "dynamic OAuth client registrations")
+def _oauth_registrations(dialect: Dialect) -> list[str]:
+    # The reference's table (engine.md §10.8) plus the registered auth method; its discovery
+    # columns are left out because discovery results are cached in memory, not here.
+    ts = TIMESTAMP_TYPE[dialect]
+    return [
+        f"""CREATE TABLE oauth_registrations (
+            id TEXT PRIMARY KEY,
+            auth_server_url TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL,
+            client_id TEXT NOT NULL,
+            client_secret_encrypted TEXT NOT NULL DEFAULT '',
+            token_endpoint_auth_method TEXT NOT NULL DEFAULT '',
+            expires_at {ts},
+            created_at {ts} NOT NULL,
+            updated_at {ts} NOT NULL,
+            UNIQUE (auth_server_url, redirect_uri))""",
+    ]

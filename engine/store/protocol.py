@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from engine.store.records import ApiToken, Credential, CredentialData, Session, User
+from engine.store.records import ApiToken, Credential, CredentialData, OAuthRegistration, Session, User
 
 
 class Store(Protocol):
@@ -112,3 +112,12 @@ class Store(Protocol):
         Keep the marker until ``expires_at`` (when the sealed blob it guards expires anyway);
         expired markers are purged as a side effect."""
         ...
+
+    # ---- dynamic OAuth client registrations (mcp_oauth) ----
+
+    async def get_oauth_registration(self, auth_server: str, redirect_uri: str) -> OAuthRegistration | None:
+        """The registration for (auth server, redirect URI) unless it has expired."""
+        ...
+
+    async def put_oauth_registration(self, registration: OAuthRegistration) -> None:
+        """Insert, or replace the registration with the same (auth server, redirect URI)."""

@@ -90,3 +90,17 @@ class Credential(CredentialData):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class OAuthRegistration:
+    """A dynamically registered OAuth client (``mcp_oauth``), one per (authorization server,
+    redirect URI). ``client_secret`` is encrypted at rest; "" for public clients."""
+
+    auth_server: str
+    redirect_uri: str
+    client_id: str
+    client_secret: str = field(default="", repr=False)
+    auth_method: str = "none"
+    """The token endpoint auth method the server registered the client with."""
+    expires_at: datetime | None = None

@@ -25,6 +25,7 @@ from engine.store.records import (
     utc_now,
     utc_seconds,
 )
+from engine.store.sql_registrations import RegistrationQueries
 
 Row = dict[str, Any]
 
@@ -33,7 +34,7 @@ _CREDENTIAL_VALUES = """access_token_encrypted = %(access)s, refresh_token_encry
     metadata_json = %(metadata)s, refresh_error_count = 0, updated_at = %(now)s"""
 
 
-class SQLStore(ABC):
+class SQLStore(RegistrationQueries, ABC):
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
 

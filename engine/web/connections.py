@@ -1,6 +1,7 @@
 """Integration connection routes (reference http-api §5.4, §6.2): manual connect and disconnect.
 
-The OAuth routes live in ``engine.web.oauth_routes``; ``connections_router`` mounts both. Every
+The OAuth routes live in ``engine.web.oauth_routes``, the choice of a discovered candidate in
+``engine.web.pending_routes``; ``connections_router`` mounts them all. Every
 route acts for the caller's own user only: rows are always selected by the caller's user id.
 A scoped API token may connect and disconnect only the integrations it may call.
 """
@@ -35,6 +36,8 @@ from engine.store.records import utc_now
 from engine.web.connection_requests import connections_of, params_of, provider_for
 from engine.web.json_body import optional_str, read_json_object
 from engine.web.oauth_routes import oauth_callback, start_oauth
+from engine.web.pending_routes import choose_pending_connection
+from engine.web.post_connect import connected_json, finish_connect
 from engine.web.state import PrincipalDep, RuntimeDep
 
 MANUAL_TYPES = frozenset({"bearer", "manual", "basic"})
@@ -59,7 +62,7 @@ def manual_secret(body: dict[str, Any]) -> str:
 @post("/auth/connect-manual", status_code=200)
 async def connect_manual(
     request: Request[Any, Any, Any], principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, str]:
+) -> dict[str, Any]:
     body = await read_json_object(request)
     integration = optional_str(body, "integration")
     secret = manual_secret(body)
@@ -73,18 +76,17 @@ async def connect_manual(
     user_id = await service.user_id(principal)
     instance = choose_instance(optional_str(body, "instance"))
     params = validate_params(connection, params_of(body))
-    await service.save(
-        CredentialData(
-            user_id=user_id,
-            integration=integration,
-            connection=connection.name,
-            instance=instance,
-            access_token=secret,
-            last_refreshed_at=utc_now(),
-            metadata=params,
-        )
+    data = CredentialData(
+        user_id=user_id,
+        integration=integration,
+        connection=connection.name,
+        instance=instance,
+        access_token=secret,
+        last_refreshed_at=utc_now(),
+        metadata=params,
     )
-    return {"status": "connected", "integration": integration}
+    selection = await finish_connect(runtime, connection, data)
+    return selection.as_json() if selection is not None else connected_json(integration)
 
 
 @delete("/integrations/{name:str}", status_code=200)
@@ -128,5 +130,6 @@ async def _one_connection(
 
 def connections_router() -> Router:
     return Router(
-        path="/api/v1", route_handlers=[connect_manual, start_oauth, oauth_callback, disconnect]
+        path="/api/v1",
+        route_handlers=[connect_manual, start_oauth, oauth_callback, choose_pending_connection, disconnect],
     )

@@ -1,8 +1,11 @@
-"""The cookies the API sets: ``session_token`` and ``login_state`` (reference http-api §3.5).
+"""The cookies the API sets: ``session_token``, ``login_state`` (reference http-api §3.5) and
+``pending_connection_state`` (§5.6).
 
 All are HttpOnly, SameSite=Lax, Path=/, Secure iff ``server.base_url`` is https; deletion is
 ``Max-Age=0``. ``login_state`` binds a login to the browser that started it: it holds the client's
 state sealed with the Cipher for ten minutes, and the callback must present the same state.
+``pending_connection_state`` does the same for a pending connection's selection page: it holds the
+pending token's binding key, so a chooser who is not signed in must be that browser.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from datetime import timedelta
 from litestar.datastructures import Cookie
 
 from engine.crypto import Cipher
-from engine.errors import InvalidSealedToken, LoginStateInvalid
+from engine.errors import InvalidSealedToken, LoginStateInvalid, PendingAuthorizationRequired
 
 SESSION_COOKIE = "session_token"
 LOGIN_STATE_COOKIE = "login_state"
 LOGIN_STATE_TTL_SECONDS = 600
+PENDING_COOKIE = "pending_connection_state"
+PENDING_TTL_SECONDS = 1800
 
 
 def _cookie(key: str, value: str, max_age: int, secure: bool) -> Cookie:
@@ -48,3 +53,21 @@ def check_login_state(cipher: Cipher, cookie: str, state: str) -> None:
         raise LoginStateInvalid() from exc
     if sealed_state != state:
         raise LoginStateInvalid()
+
+
+def pending_cookie(cipher: Cipher, binding: str, secure: bool) -> Cookie:
+    sealed = cipher.seal({"b": binding}, PENDING_TTL_SECONDS)
+    return _cookie(PENDING_COOKIE, sealed, PENDING_TTL_SECONDS, secure)
+
+
+def check_pending_cookie(cipher: Cipher, cookie: str, binding: str) -> None:
+    """Raise 401 unless the ``pending_connection_state`` cookie is ours, unexpired and bound to
+    the same pending connection."""
+    if not cookie or not binding:
+        raise PendingAuthorizationRequired()
+    try:
+        bound = cipher.unseal(cookie).get("b")
+    except InvalidSealedToken as exc:
+        raise PendingAuthorizationRequired() from exc
+    if bound != binding:
+        raise PendingAuthorizationRequired()

@@ -2,7 +2,8 @@
 
 ``start-oauth`` answers the authorization URL with a sealed, single-use ``state`` bound to the
 caller's user id; the public ``callback`` trusts only that state, exchanges the code (with the
-PKCE verifier the state carries), stores the tokens and redirects to the integrations page.
+PKCE verifier the state carries), stores the tokens (after discovery, ``web/post_connect.py``) and
+redirects to the integrations page, or shows the page to choose a discovered candidate.
 """
 
 from __future__ import annotations
@@ -37,22 +38,25 @@ from engine.store.records import utc_now
 from engine.web.auth_routes import cipher_of
 from engine.web.connection_requests import connections_of, params_of, provider_for
 from engine.web.json_body import optional_str, read_json_object
+from engine.web.pending_routes import selection_response
+from engine.web.post_connect import finish_connect
 from engine.web.state import PrincipalDep, RuntimeDep
 
 _log = logging.getLogger("gestalt.oauth")
 
 
-def oauth_target(
+async def oauth_target(
     service: StoreCredentials, provider: Provider, requested: str
 ) -> tuple[Connection, OAuth2Client]:
-    """The OAuth connection a flow uses and its client, or the reference's 400s."""
-    if not any(service.oauth.for_connection(provider.name, c) for c in provider.connections.values()):
+    """The OAuth connection a flow uses and its client (``mcp_oauth``: discovered), or the
+    reference's 400s."""
+    if not any(service.oauth.offers(provider.name, c) for c in provider.connections.values()):
         raise NoOAuthConnections(provider.name)
     if requested:
         connection = provider.connections.get(checked_connection_name(requested))
     else:
         connection = choose_connection(provider, "")
-    client = service.oauth.for_connection(provider.name, connection) if connection else None
+    client = await service.oauth.client(provider.name, connection) if connection else None
     if connection is None or client is None:
         raise OAuthNotSupported(requested or provider.default_connection, provider.name)
     return connection, client
@@ -74,7 +78,7 @@ async def start_oauth(
     body = await read_json_object(request)
     provider = provider_for(runtime, principal, optional_str(body, "integration"))
     service = connections_of(runtime)
-    connection, client = oauth_target(service, provider, optional_str(body, "connection"))
+    connection, client = await oauth_target(service, provider, optional_str(body, "connection"))
     cipher = cipher_of(runtime)
     user_id = await service.user_id(principal)
     instance = choose_instance(optional_str(body, "instance"))
@@ -98,14 +102,16 @@ async def oauth_callback(request: Request[Any, Any, Any], runtime: RuntimeDep) -
     provider = runtime.providers.get(state.integration)
     if provider is None:
         raise NoOAuthConnections(state.integration)
-    connection, client = oauth_target(service, provider, state.connection)
+    connection, client = await oauth_target(service, provider, state.connection)
     try:
         tokens = await client.exchange(code, state.verifier, state.params)
     except OAuthTokenError as exc:
         fields = {"integration": provider.name, "connection": connection.name, "reason": str(exc)}
         _log.warning("token exchange failed", extra={"fields": fields})
         raise TokenExchangeFailed() from exc
-    await service.save(_credential(state, connection, tokens, client))
+    selection = await finish_connect(runtime, connection, _credential(state, connection, tokens, client))
+    if selection is not None:
+        return selection_response(runtime, selection)
     location = "/integrations?connected=" + quote(provider.name, safe="")
     return Response(b"", status_code=303, headers={"Location": location})
 
@@ -126,4 +132,3 @@ def _credential(
         last_refreshed_at=now,
         metadata={**state.params, **tokens.metadata(client.auth.token_metadata)},
     )
-

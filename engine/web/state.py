@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from engine.compiler.model import Provider
 from engine.config.spec import ConfigSpec
 from engine.crypto import Cipher
+from engine.egress.client import HttpClient
 from engine.invocation.broker import Broker
 from engine.invocation.principal import Principal
 from engine.store import Store
@@ -54,6 +55,7 @@ class Runtime:
     authenticator: Authenticator
     store: Store | None = None
     cipher: Cipher | None = None
+    http: HttpClient | None = None  # the egress client, for post-connect discovery
     readiness: Readiness = field(default_factory=Readiness)
     instances: InstanceLister = _no_instances
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import load, render_issues, runtime_issues
+from engine.config.spec import DiscoverySpec
 
 from .conftest import config_issues
 
@@ -43,6 +44,10 @@ def _messages(path: Path) -> str:
             'parameter "id" has in: path but "{id}" does not occur in the path',
         ),
         (_ops(base_url="https://{tenant}.x.test"), 'base_url placeholder "{tenant}" is not a declared'),
+        (
+            _ops(extra="      discovery: {url: https://x.test/r, params: {site: id}}\n"),
+            'discovery param "site" is not a declared connection parameter of plugin',
+        ),
         (
             _ops(extra="      auth: {type: oauth2, token_url: https://x.test/t}\n"),
             "oauth2 auth requires authorization_url",
@@ -125,3 +130,17 @@ def test_connections_and_defaults(write_config: Callable[[str], Path]) -> None:
     assert team.identity == {"token": "secret://team-token"}
     assert team.origin is not None and team.origin.line == 7
     assert plugin.auth is None
+
+
+def test_discovery_on_plugin_and_connections(write_config: Callable[[str], Path]) -> None:
+    text = _ops(
+        extra="      default_connection: plugin\n      params: {site: {required: true}}\n"
+        "      discovery: {url: 'https://x.test/r', items_path: data, params: {site: id}}\n"
+        "      connections:\n        team:\n          params: {site: {}}\n"
+        "          discovery: {url: 'https://x.test/t', method: POST, id_path: key, label_path: title}\n"
+    )
+    plugin = load(write_config(text), env={}).integrations["svc"].plugin
+    assert plugin.discovery == DiscoverySpec("https://x.test/r", items_path="data", params={"site": "id"})
+    team = plugin.connections["team"].discovery
+    assert team == DiscoverySpec("https://x.test/t", method="POST", id_path="key", label_path="title")
+    assert _messages(write_config(text)) == ""

@@ -67,6 +67,7 @@ DEFAULTS = [
     (spec.AllowedOperationSpec, _defs(schemas.PROVIDER)["allowedOperation"]["properties"]),
     (spec.PluginSpec, _defs(schemas.PROVIDER)["plugin"]["properties"]),
     (spec.ConnectionParamSpec, _defs(schemas.PROVIDER)["connectionParam"]["properties"]),
+    (spec.DiscoverySpec, _defs(schemas.PROVIDER)["discovery"]["properties"]),
     (spec.ServerSpec, schemas.load_schema(schemas.GESTALT)["properties"]["server"]["properties"]),
 ]
 

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from mcp.server.mcpserver import Context, MCPServer
@@ -18,8 +19,10 @@ class McpUpstream:
     url: str
 
 
-def build_server() -> MCPServer:
-    server = MCPServer("upstream", log_level="ERROR")
+def build_server(**settings: Any) -> MCPServer:
+    """``settings``: extra ``MCPServer`` arguments (``auth`` and ``token_verifier`` for a server
+    that requires OAuth bearer tokens)."""
+    server = MCPServer("upstream", log_level="ERROR", **settings)
 
     @server.tool(description="Add two integers.")
     def add(a: int, b: int) -> int:
@@ -37,11 +40,15 @@ def build_server() -> MCPServer:
     return server
 
 
-def start_mcp_upstream() -> tuple[McpUpstream, Callable[[], None]]:
-    app = build_server().streamable_http_app(stateless_http=True, json_response=True)
+def start_mcp_upstream(
+    make: Callable[[str], MCPServer] = lambda _url: build_server(),
+) -> tuple[McpUpstream, Callable[[], None]]:
+    """``make(url)`` builds the server once its URL (``http://127.0.0.1:<port>/mcp``) is known."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/mcp"
+    app = make(url).streamable_http_app(stateless_http=True, json_response=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="error", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -54,4 +61,4 @@ def start_mcp_upstream() -> tuple[McpUpstream, Callable[[], None]]:
         thread.join(5)
         sock.close()
 
-    return McpUpstream(f"http://127.0.0.1:{port}/mcp"), stop
+    return McpUpstream(url), stop

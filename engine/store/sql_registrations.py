@@ -1,0 +1,72 @@
+"""The ``oauth_registrations`` queries of the SQL store (SQLite and Postgres), kept beside it.
+
+``SQLStore`` inherits them; a dialect supplies only how statements run and timestamps travel.
+The client secret is encrypted with the store's cipher like every other secret.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from datetime import datetime
+from typing import Any
+
+from engine.crypto import Cipher
+from engine.store.records import OAuthRegistration, utc_now
+
+Row = dict[str, Any]
+
+
+class RegistrationQueries(ABC):
+    _cipher: Cipher
+
+    @abstractmethod
+    async def _fetch(self, sql: str, params: Row) -> list[Row]: ...
+
+    @abstractmethod
+    def _ts_in(self, moment: datetime) -> object: ...
+
+    @abstractmethod
+    def _ts(self, moment: datetime | None) -> object: ...
+
+    @abstractmethod
+    def _ts_opt(self, value: Any) -> datetime | None: ...
+
+    async def get_oauth_registration(self, auth_server: str, redirect_uri: str) -> OAuthRegistration | None:
+        rows = await self._fetch(
+            "SELECT * FROM oauth_registrations WHERE auth_server_url = %(server)s "
+            "AND redirect_uri = %(redirect)s AND (expires_at IS NULL OR expires_at > %(now)s)",
+            {"server": auth_server, "redirect": redirect_uri, "now": self._ts_in(utc_now())},
+        )
+        return self._registration(rows[0]) if rows else None
+
+    async def put_oauth_registration(self, registration: OAuthRegistration) -> None:
+        await self._fetch(
+            "INSERT INTO oauth_registrations (id, auth_server_url, redirect_uri, client_id, "
+            "client_secret_encrypted, token_endpoint_auth_method, expires_at, created_at, updated_at) "
+            "VALUES (%(id)s, %(server)s, %(redirect)s, %(client)s, %(secret)s, %(method)s, %(exp)s, "
+            "%(now)s, %(now)s) ON CONFLICT (auth_server_url, redirect_uri) DO UPDATE SET "
+            "client_id = %(client)s, client_secret_encrypted = %(secret)s, "
+            "token_endpoint_auth_method = %(method)s, expires_at = %(exp)s, updated_at = %(now)s "
+            "RETURNING id",
+            {
+                "id": str(uuid.uuid4()),
+                "server": registration.auth_server,
+                "redirect": registration.redirect_uri,
+                "client": registration.client_id,
+                "secret": self._cipher.encrypt(registration.client_secret),
+                "method": registration.auth_method,
+                "exp": self._ts(registration.expires_at),
+                "now": self._ts_in(utc_now()),
+            },
+        )
+
+    def _registration(self, row: Row) -> OAuthRegistration:
+        return OAuthRegistration(
+            auth_server=row["auth_server_url"],
+            redirect_uri=row["redirect_uri"],
+            client_id=row["client_id"],
+            client_secret=self._cipher.decrypt(row["client_secret_encrypted"]),
+            auth_method=row["token_endpoint_auth_method"],
+            expires_at=self._ts_opt(row["expires_at"]),
+        )
