@@ -15,7 +15,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -23,6 +23,7 @@ from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 
+from tests.support.http_server import QuietHandler, start_server
 from tests.support.mcp_upstream import McpUpstream, build_server, start_mcp_upstream
 from tests.support.oauth_server import b64url
 
@@ -126,21 +127,9 @@ class Verifier:
 
 
 def _handler(state: McpAuthServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
+    class Handler(QuietHandler):
         def _reply(self, status: int, doc: dict[str, Any], location: str = "") -> None:
-            body = json.dumps(doc).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            if location:
-                self.send_header("Location", location)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._json(status, doc, {"Location": location} if location else None)
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
@@ -165,15 +154,7 @@ def _handler(state: McpAuthServer) -> type[BaseHTTPRequestHandler]:
 
 def start_mcp_auth_server() -> tuple[McpAuthServer, Callable[[], None]]:
     state = McpAuthServer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-
+    state.url, stop = start_server(_handler(state))
     return state, stop
 
 

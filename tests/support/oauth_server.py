@@ -16,9 +16,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from tests.support.http_server import QuietHandler, start_server
 
 CLIENT_ID = "integration-client"
 CLIENT_SECRET = "integration-client-secret-PLAINTEXT"
@@ -95,21 +96,7 @@ class AuthServer:
 def start_auth_server() -> tuple[AuthServer, Callable[[], None]]:
     server_state = AuthServer()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _json(self, status: int, doc: dict[str, Any], extra: dict[str, str] | None = None) -> None:
-            body = json.dumps(doc).encode()
-            self.send_response(status)
-            for k, v in {"Content-Type": "application/json", **(extra or {})}.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = dict(parse_qsl(parts.query))
@@ -122,14 +109,5 @@ def start_auth_server() -> tuple[AuthServer, Callable[[], None]]:
             status, doc = server_state.token(form, self.headers.get("Authorization", ""))
             self._json(status, doc)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server_state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-
+    server_state.url, stop = start_server(Handler)
     return server_state, stop

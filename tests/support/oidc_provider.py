@@ -12,16 +12,16 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from tests.support.http_server import QuietHandler, start_server
 
 CLIENT_ID = "gestalt-test-client"
 CLIENT_SECRET = "idp-client-secret-PLAINTEXT"
@@ -137,21 +137,7 @@ class OpenIDProvider:
 def start_openid_provider() -> tuple[OpenIDProvider, Callable[[], None]]:
     idp = OpenIDProvider()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _json(self, status: int, doc: dict[str, Any], extra: dict[str, str] | None = None) -> None:
-            body = json.dumps(doc).encode()
-            self.send_response(status)
-            for k, v in {"Content-Type": "application/json", **(extra or {})}.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path == "/.well-known/openid-configuration":
@@ -169,14 +155,5 @@ def start_openid_provider() -> tuple[OpenIDProvider, Callable[[], None]]:
             status, doc = idp.token(form, self.headers.get("Authorization", ""))
             self._json(status, doc)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    idp.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-
+    idp.url, stop = start_server(Handler)
     return idp, stop

@@ -1,72 +1,18 @@
-"""``gestaltd serve`` as a real process on a free loopback port (for clients that need real HTTP)."""
+"""``gestaltd serve`` as a real process, for fixtures that want (base URL, stop) rather than a
+context manager (see ``server.served``)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+from tests.support.server import free_port, served
 
-_MAIN = "from engine.cli import main; raise SystemExit(main())"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = ["free_port", "serve"]
 
 
 def serve(config: Path, timeout: float = 20.0) -> tuple[str, Callable[[], None]]:
     """Start ``gestaltd serve``; return its base URL once ``/ready`` answers 200, and a stopper."""
-    port = free_port()
-    log = (config.parent / "gestaltd.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            _MAIN,
-            "serve",
-            "--config",
-            str(config),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=config.parent,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log.close()
-            err = (config.parent / "gestaltd.log").read_text(errors="replace")
-            raise RuntimeError(f"gestaltd exited with {proc.returncode}: {err}")
-        try:
-            if httpx.get(f"{url}/ready", timeout=0.5).status_code == 200:
-                return url, stop
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.02)
-    stop()
-    raise RuntimeError("gestaltd did not become ready")
+    context = served(config, timeout)
+    server = context.__enter__()
+    return server.url, lambda: context.__exit__(None, None, None)

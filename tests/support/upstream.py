@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.support.http_server import QuietHandler, start_server
 
 
 @dataclass
@@ -71,12 +71,7 @@ class Upstream:
 def start_upstream() -> tuple[Upstream, Callable[[], None]]:
     upstream = Upstream(url="")
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
+    class Handler(QuietHandler):
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -115,14 +110,5 @@ def start_upstream() -> tuple[Upstream, Callable[[], None]]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    upstream.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-
+    upstream.url, stop = start_server(Handler)
     return upstream, stop
