@@ -41,9 +41,10 @@ class Compiled:
     issues: list[ConfigIssue] = field(default_factory=list)
 
 
-def load_config(path: str | Path) -> ConfigSpec:
-    """Load, validate and resolve secrets. Raises ConfigError listing every issue."""
-    spec = load(path)
+def load_config(path: str | Path, *, memo: bool = False) -> ConfigSpec:
+    """Load, validate and resolve secrets. Raises ConfigError listing every issue. ``memo``: files
+    that passed their schema unchanged before are not checked again (``serve``)."""
+    spec = load(path, memo=memo)
     return resolve_secrets(spec, provider_from_spec(spec))
 
 

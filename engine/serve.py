@@ -34,7 +34,7 @@ def build_app(config_path: Path, locked: bool = False) -> GatewayApp:
     from engine.bootstrap import build_runtime, load_config
     from engine.web.gateway import create_gateway
 
-    return create_gateway(build_runtime(load_config(config_path), locked=locked))
+    return create_gateway(build_runtime(load_config(config_path, memo=True), locked=locked))
 
 
 def warm_bytecode_cache() -> None:

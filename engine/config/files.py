@@ -7,14 +7,14 @@ from pathlib import Path
 
 from engine.config.expansion import expand
 from engine.config.issues import ConfigIssue
-from engine.config.schema_check import check
+from engine.config.schema_memo import SchemaMemo
 from engine.config.yaml_tree import Document, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def load_document(
-    path: Path, env: Mapping[str, str], schema_name: str
+    path: Path, env: Mapping[str, str], schema_name: str, memo: SchemaMemo | None = None
 ) -> tuple[Document | None, list[ConfigIssue]]:
     """One file through every per-file stage; ``None`` when it could not be read or parsed."""
     try:
@@ -26,8 +26,22 @@ def load_document(
     document, parse_issues = parse(path, expanded)
     issues += parse_issues
     if document is not None:
-        issues += check(document, schema_name)
+        issues += _schema_issues(document, schema_name, expanded.text, memo)
     return document, issues
+
+
+def _schema_issues(
+    document: Document, schema_name: str, text: str, memo: SchemaMemo | None
+) -> list[ConfigIssue]:
+    key = memo.key(schema_name, text) if memo is not None else ""
+    if memo is not None and memo.seen(key):
+        return []
+    from engine.config.schema_check import check_document  # jsonschema: only when checking
+
+    issues, pristine = check_document(document, schema_name)
+    if memo is not None and pristine:
+        memo.remember(key)
+    return issues
 
 
 def yaml_files(directory: Path) -> list[Path]:

@@ -21,6 +21,7 @@ from engine.config.paths import resolve_dir
 from engine.config.rules_deployment import binding_issues, deployment_issues
 from engine.config.rules_integration import integration_issues
 from engine.config.rules_plugin import plugin_issues
+from engine.config.schema_memo import SchemaMemo
 from engine.config.spec import ConfigSpec
 from engine.config.yaml_tree import Document
 from engine.errors import ConfigError
@@ -29,10 +30,11 @@ from engine.errors import ConfigError
 @dataclass
 class _Run:
     env: Mapping[str, str]
+    memo: SchemaMemo | None = None
     issues: list[ConfigIssue] = field(default_factory=list)
 
     def document(self, path: Path, schema: str) -> Document | None:
-        document, issues = load_document(path, self.env, schema)
+        document, issues = load_document(path, self.env, schema, self.memo)
         self.issues += issues
         return document
 
@@ -42,22 +44,23 @@ class _Run:
         return any(i.file == document.path and inside(i.pointer) for i in self.issues)
 
 
-def load(path: str | Path, env: Mapping[str, str] | None = None) -> ConfigSpec:
-    """Load and validate a config; ``ConfigError`` carries every issue found."""
-    spec, issues = load_partial(path, env)
+def load(path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool = False) -> ConfigSpec:
+    """Load and validate a config; ``ConfigError`` carries every issue found. ``memo``: skip the
+    JSON Schema check of files that passed it unchanged before (``serve``; see schema_memo)."""
+    spec, issues = load_partial(path, env, memo=memo)
     if issues or spec is None:
         raise ConfigError(list(sorted_issues(issues)))
     return spec
 
 
 def load_partial(
-    path: str | Path, env: Mapping[str, str] | None = None
+    path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool = False
 ) -> tuple[ConfigSpec | None, list[ConfigIssue]]:
     """Every issue, plus the spec built from the entries that have none (for ``validate``, which
     goes on to compile those and report their problems too). The spec is None when the
     deployment file itself cannot be built."""
-    run = _Run(os.environ if env is None else env)
     config_path = Path(path).absolute()
+    run = _Run(os.environ if env is None else env, SchemaMemo(config_path.parent) if memo else None)
     main = run.document(config_path, schemas.GESTALT)
     if main is None:
         return None, list(sorted_issues(run.issues))

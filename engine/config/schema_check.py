@@ -29,11 +29,17 @@ def check(document: Document, schema_name: str) -> list[ConfigIssue]:
     A null where the schema wants a scalar (``client_id: ${UNSET}`` expands to nothing) means the key
     is unset, as in the reference: such keys are dropped before the errors are reported.
     """
+    return check_document(document, schema_name)[0]
+
+
+def check_document(document: Document, schema_name: str) -> tuple[list[ConfigIssue], bool]:
+    """``check``, plus whether the file passed as written (nothing dropped, nothing wrong)."""
     data = {} if document.data is None else document.data
     errors = list(validator(schema_name).iter_errors(data))
+    pristine = not errors
     while _drop_empty_scalars(data, errors):
         errors = list(validator(schema_name).iter_errors(data))
-    return [issue for error in errors for issue in _issues(document, error)]
+    return [issue for error in errors for issue in _issues(document, error)], pristine
 
 
 def _drop_empty_scalars(data: Any, errors: list[ValidationError]) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+if TYPE_CHECKING:  # imported on first check: serve skips the check for unchanged files
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 GESTALT = "gestalt.schema.json"
 PROVIDER = "provider.schema.json"
@@ -32,10 +33,14 @@ def load_schema(name: str) -> dict[str, Any]:
 @cache
 def registry() -> Registry[Any]:
     """All schemas, addressable by their ``$id``, so relative ``$ref``s resolve offline."""
+    from referencing import Registry, Resource
+
     resources = [(load_schema(n)["$id"], Resource.from_contents(load_schema(n))) for n in ALL]
     return Registry().with_resources(resources)
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(name), registry=registry())
