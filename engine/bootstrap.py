@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.auth.oauth_clients import OAuthClients
 from engine.auth.platform import build_platform_auth
 from engine.compiler.build import build_provider
-from engine.compiler.documents import Documents
 from engine.compiler.model import Provider
+
+if TYPE_CHECKING:
+    from engine.compiler.documents import Documents
 from engine.config import load
 from engine.config.issues import ConfigIssue
 from engine.config.spec import ConfigSpec, IntegrationSpec
@@ -75,13 +78,22 @@ def prepared_state_issues(config: ConfigSpec) -> list[ConfigIssue]:
 def compile_providers(config: ConfigSpec, client: HttpClient, locked: bool = False) -> Compiled:
     """``locked``: remote documents come only from prepared state (``gestaltd init``)."""
     out = Compiled(config)
-    documents = Documents(config.path, locked)
+    documents = _documents(config, locked)
     for name, spec in sorted(config.integrations.items()):
         provider, issues = build_provider(spec, client, _icon(spec), documents)
         out.issues.extend(issues)
         if provider is not None:
             out.providers[name] = provider
     return out
+
+
+def _documents(config: ConfigSpec, locked: bool) -> Documents | None:
+    """Spec documents (OpenAPI, GraphQL), when the config has any spec surface at all."""
+    if not any(i.plugin.openapi or i.plugin.graphql_url for i in config.integrations.values()):
+        return None
+    from engine.compiler.documents import Documents
+
+    return Documents(config.path, locked)
 
 
 def _icon(spec: IntegrationSpec) -> str:

@@ -1,20 +1,22 @@
-"""One dispatch table from an integration's surface to the compiler that builds it."""
+"""One dispatch table from an integration's surface to the compiler that builds it.
+
+Spec-surface compilers are imported when a config first needs them, so a REST-only deployment
+does not pay for the OpenAPI, GraphQL and MCP machinery at start-up."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.compiler.composite import compile_composite
-from engine.compiler.documents import Documents
-from engine.compiler.mcp_upstream import compile_mcp_upstream
 from engine.compiler.model import Provider
 from engine.compiler.rest import compile_rest, issue
-from engine.compiler.spec_surface import compile_spec_surface
 from engine.config.issues import ConfigIssue
 from engine.config.spec import IntegrationSpec, PluginSpec
 from engine.egress.client import HttpClient
+
+if TYPE_CHECKING:
+    from engine.compiler.documents import Documents
 
 Built = tuple[Provider | None, list[ConfigIssue]]
 Compiler = Callable[[IntegrationSpec, HttpClient, str, "Documents | None"], Built]
@@ -51,7 +53,23 @@ def _rest(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: D
 
 
 def _mcp(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
+    from engine.compiler.mcp_upstream import compile_mcp_upstream
+
     return compile_mcp_upstream(spec, icon_svg)
+
+
+def _spec(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
+    from engine.compiler.spec_surface import compile_spec_surface
+
+    return compile_spec_surface(spec, client, icon_svg, documents)
+
+
+def _composite(
+    spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None
+) -> Built:
+    from engine.compiler.composite import compile_composite
+
+    return compile_composite(spec, client, icon_svg, documents)
 
 
 def _python(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
@@ -70,7 +88,7 @@ def _python(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents:
 COMPILERS: dict[str, Compiler] = {
     "python": _python,
     "rest": _rest,
-    "composite": compile_composite,  # openapi | graphql_url, plus mcp_url
-    "spec": compile_spec_surface,  # openapi (preferred) | graphql_url
+    "composite": _composite,  # openapi | graphql_url, plus mcp_url
+    "spec": _spec,  # openapi (preferred) | graphql_url
     "mcp": _mcp,
 }
