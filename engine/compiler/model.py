@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from engine.egress.auth import CredentialInjector
     from engine.egress.request import Result
 
-# Where a parameter goes. "template" = only used by the operation's templates, never sent on its own.
-LOCATIONS = ("path", "query", "header", "body", "template")
 # Methods whose unlocated/undeclared parameters default to the query string.
 QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD"})
 
@@ -33,7 +31,7 @@ QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD"})
 class Parameter:
     name: str
     type: str  # string | integer | number | boolean | array | object
-    location: str  # one of LOCATIONS
+    location: str  # path | query | header | body | template (used only by the operation's templates)
     required: bool = False
     description: str = ""
     default: Any = MISSING

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -97,6 +97,11 @@ class RequestTemplate:
     passthrough: bool
     uses_context: bool  # any template present: build the context dict
     body_param: Parameter | None = None  # its value is the whole JSON body (OpenAPI non-object bodies)
+    path_names: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        names = frozenset(name for is_param, name in self.path_parts if is_param)
+        object.__setattr__(self, "path_names", names)
 
     def render(
         self,
@@ -114,7 +119,7 @@ class RequestTemplate:
         headers = self._headers(params, context, connection_params, credentials)
         body: bytes | None = None
         if self.passthrough:
-            rest = {k: v for k, v in params.items() if k not in self._path_names()}
+            rest = {k: v for k, v in params.items() if k not in self.path_names}
             if method in QUERY_METHODS or method not in BODY_METHODS:
                 for k, v in rest.items():
                     query.extend(_pairs(k, v))
@@ -128,9 +133,6 @@ class RequestTemplate:
         if query:
             url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
         return OutboundRequest(method, url, headers, body)
-
-    def _path_names(self) -> frozenset[str]:
-        return frozenset(name for is_param, name in self.path_parts if is_param)
 
     def _path(self, params: Mapping[str, Any]) -> str:
         out = []

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.config import schemas
 from engine.config.build import build_binding, build_config, build_integrations
@@ -87,14 +88,25 @@ def load_partial(
             i.file == main.path and not i.pointer.startswith(("/integrations", "/bindings")) for i in issues
         ):
             return None, issues
+    return _build(config_path, data, integrations, bindings, dirs, issues), issues
+
+
+def _build(
+    config_path: Path,
+    data: dict[str, Any],
+    integrations: Mapping[str, Entry],
+    bindings: Mapping[str, Entry],
+    dirs: tuple[Path, Path],
+    issues: list[ConfigIssue],
+) -> ConfigSpec | None:
+    """The typed spec; with issues already reported, partial data that does not build is None."""
     try:
         built_bindings = {name: build_binding(entry) for name, entry in bindings.items()}
-        spec = build_config(config_path, data, build_integrations(integrations), built_bindings, dirs)
-    except Exception:  # only reachable with issues already reported: partial data may not build
+        return build_config(config_path, data, build_integrations(integrations), built_bindings, dirs)
+    except Exception:
         if not issues:
             raise
-        return None, issues
-    return spec, issues
+        return None
 
 
 def _dir_setting(main: Document, data: Mapping[str, object], key: str, default: str) -> Path:

@@ -23,17 +23,12 @@ _JSON_TYPES = {
 _SCALAR_TYPES = ("string", "integer", "number", "boolean")
 
 
-def check(document: Document, schema_name: str) -> list[ConfigIssue]:
-    """All schema errors of ``document`` against ``schema_name``.
+def check_document(document: Document, schema_name: str) -> tuple[list[ConfigIssue], bool]:
+    """All schema errors of ``document``, and whether it passed as written.
 
     A null where the schema wants a scalar (``client_id: ${UNSET}`` expands to nothing) means the key
-    is unset, as in the reference: such keys are dropped before the errors are reported.
-    """
-    return check_document(document, schema_name)[0]
-
-
-def check_document(document: Document, schema_name: str) -> tuple[list[ConfigIssue], bool]:
-    """``check``, plus whether the file passed as written (nothing dropped, nothing wrong)."""
+    is unset, as in the reference: such keys are dropped before the errors are reported (and the
+    file then did not pass "as written", so it is never memoised)."""
     data = {} if document.data is None else document.data
     errors = list(validator(schema_name).iter_errors(data))
     pristine = not errors

@@ -33,8 +33,6 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
-EMPTY: Mapping[str, Any] = {}
-
 
 @dataclass(frozen=True, slots=True)
 class Origin:

@@ -24,7 +24,6 @@ from engine.web.asgi import client_ip, header, method_of, read_body, send_respon
 from engine.web.auth import Authenticator, credentials_from_headers
 from engine.web.errors import JSON, error_body, render_error
 
-RESERVED = ("_instance", "_connection")
 _ALLOW = [(b"allow", b"GET, POST"), (b"content-type", JSON.encode())]
 
 
