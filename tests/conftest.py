@@ -13,6 +13,7 @@ from engine.bootstrap import build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
 from engine.web.gateway import create_gateway
 from tests.support.configs import write_config
+from tests.support.oauth_server import AuthServer, start_auth_server
 from tests.support.oidc_provider import OpenIDProvider, start_openid_provider
 from tests.support.upstream import Upstream, start_upstream
 
@@ -50,5 +51,13 @@ def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
 def idp() -> Iterator[OpenIDProvider]:
     """A real OpenID provider on loopback (discovery, JWKS, authorize, token with PKCE checks)."""
     server, stop = start_openid_provider()
+    yield server
+    stop()
+
+
+@pytest.fixture
+def auth_server() -> Iterator[AuthServer]:
+    """A real OAuth2 authorization server on loopback (PKCE checks, refresh counting)."""
+    server, stop = start_auth_server()
     yield server
     stop()

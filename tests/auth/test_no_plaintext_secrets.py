@@ -12,22 +12,14 @@ import pytest
 
 from tests.conftest import GatewayFactory
 from tests.support.identity import bearer, idp_redirect, oidc_auth, oidc_login
+from tests.support.logs import CollectLogs
 from tests.support.oidc_provider import CLIENT_SECRET, OpenIDProvider
 from tests.support.upstream import Upstream
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.getMessage()} {record.__dict__}")
-
-
 @pytest.fixture
-def collected() -> Iterator[_Collect]:
-    handler = _Collect()
+def collected() -> Iterator[CollectLogs]:
+    handler = CollectLogs()
     loggers = [logging.getLogger(), logging.getLogger("gestalt")]
     for logger in loggers:
         logger.addHandler(handler)
@@ -46,7 +38,7 @@ def test_no_plaintext_tokens_or_key_at_rest_or_in_logs(
     idp: OpenIDProvider,
     upstream: Upstream,
     tmp_path: Path,
-    collected: _Collect,
+    collected: CollectLogs,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     key = secrets.token_hex(32)

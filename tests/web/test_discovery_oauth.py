@@ -5,30 +5,21 @@ and the access token used for discovery and for later calls."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-import pytest
 from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
 from tests.support.identity import bearer, oidc_auth, oidc_login
-from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer, start_auth_server
+from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer
 from tests.support.oidc_provider import OpenIDProvider
 from tests.support.upstream import Upstream
 
 PENDING = "/api/v1/auth/pending-connection"
 SERVER = {"server": {"encryption_key": "11" * 32, "base_url": "http://testserver.local"}}
 SITES = [{"id": "alpha", "name": "<script>alert(1)</script>"}, {"id": "beta", "name": "Beta & Co"}]
-
-
-@pytest.fixture
-def auth_server() -> Iterator[AuthServer]:
-    server, stop = start_auth_server()
-    yield server
-    stop()
 
 
 def provider(upstream: Upstream, server: AuthServer) -> dict[str, Any]:

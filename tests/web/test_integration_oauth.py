@@ -6,29 +6,21 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-import pytest
 from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
-from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer, start_auth_server
+from tests.support.logs import CollectLogs
+from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer
 from tests.support.upstream import Upstream
 
 BASE_URL = "http://testserver.local"
 SERVER = {"server": {"encryption_key": "11" * 32, "base_url": BASE_URL}}
-
-
-@pytest.fixture
-def auth_server() -> Iterator[AuthServer]:
-    server, stop = start_auth_server()
-    yield server
-    stop()
 
 
 def oauth_provider(upstream: Upstream, server: AuthServer, **auth: Any) -> dict[str, Any]:
@@ -152,22 +144,13 @@ def test_refresh_failure(
         assert db.execute("SELECT refresh_error_count FROM integration_tokens").fetchall() == [(1,)]
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.getMessage()} {record.__dict__}")
-
-
 def test_no_tokens_in_plaintext_at_rest_logs_or_responses(
     gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer, tmp_path: Path
 ) -> None:
     auth_server.expires_in = 60
     telemetry = {"telemetry": {"provider": "stdout", "config": {"format": "json", "level": "debug"}}}
     client = gateway({"svc": oauth_provider(upstream, auth_server)}, {**SERVER, **telemetry})
-    logs = _Collect()
+    logs = CollectLogs()
     logging.getLogger("gestalt").addHandler(logs)
     try:
         assert connect_oauth(client).status_code == 303
