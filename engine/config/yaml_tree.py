@@ -18,14 +18,20 @@ from engine.config.issues import ConfigIssue
 _MAX_DEPTH = 200
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver: ``2024-01-01`` stays a string."""
+def _strict(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """``base`` without the timestamp resolver: ``2024-01-01`` stays a string."""
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
+        for first, entries in base.yaml_implicit_resolvers.items()
+    }
+    return type(f"Strict{base.__name__}", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# libyaml's parser when PyYAML was built with it: ~8x faster, same marks. Its syntax messages are
+# terser ("found undefined alias" without the name), so a file that fails is re-read by the
+# pure-Python loader for the message.
+_PyLoader = _strict(yaml.SafeLoader)
+_FastLoader = _strict(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def escape(token: str) -> str:
@@ -70,21 +76,32 @@ class Document:
 
 def parse(path: Path, expanded: ExpandedText) -> tuple[Document | None, list[ConfigIssue]]:
     """Compose the YAML and convert it; syntax errors become one positioned issue."""
-    loader = _StrictLoader(expanded.text)
+    try:
+        return _parse(path, expanded, _FastLoader)
+    except yaml.YAMLError as fast_error:
+        try:
+            _parse(path, expanded, _PyLoader)
+        except yaml.YAMLError as exc:
+            return None, [_syntax_issue(path, expanded, exc)]
+        return None, [_syntax_issue(path, expanded, fast_error)]
+
+
+def _parse(
+    path: Path, expanded: ExpandedText, loader_class: type[yaml.SafeLoader]
+) -> tuple[Document | None, list[ConfigIssue]]:
+    loader = loader_class(expanded.text)
     try:
         node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_issue(path, expanded, exc)]
-    except yaml.YAMLError as exc:
-        return None, [ConfigIssue(path, 1, 1, f"invalid YAML: {exc}")]
+        builder = _Builder(path, expanded, loader)
+        data = builder.value(node, "", 0) if node is not None else None
     finally:
         loader.dispose()
-    builder = _Builder(path, expanded, loader)
-    data = builder.value(node, "", 0) if node is not None else None
     return Document(path, data, builder.source), builder.issues
 
 
-def _syntax_issue(path: Path, expanded: ExpandedText, exc: yaml.MarkedYAMLError) -> ConfigIssue:
+def _syntax_issue(path: Path, expanded: ExpandedText, exc: yaml.YAMLError) -> ConfigIssue:
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return ConfigIssue(path, 1, 1, f"invalid YAML: {exc}")
     mark = exc.problem_mark or exc.context_mark
     line = expanded.original_line(mark.line) if mark else 1
     col = mark.column + 1 if mark else 1
@@ -93,7 +110,7 @@ def _syntax_issue(path: Path, expanded: ExpandedText, exc: yaml.MarkedYAMLError)
 
 
 class _Builder:
-    def __init__(self, path: Path, expanded: ExpandedText, loader: _StrictLoader) -> None:
+    def __init__(self, path: Path, expanded: ExpandedText, loader: yaml.SafeLoader) -> None:
         self.path = path
         self.expanded = expanded
         self.loader = loader

@@ -51,6 +51,21 @@ def test_syntax_error_has_position(write_config: Callable[[str], Path]) -> None:
     assert issues[0].line >= 2
 
 
+def test_syntax_messages_name_what_was_found(write_config: Callable[[str], Path]) -> None:
+    """libyaml parses; a file that fails is re-read for Python's fuller message."""
+    issues = config_issues(write_config("server:\n  port: *missing\n"))
+    assert [(i.line, i.col, i.message) for i in issues] == [
+        (2, 9, "invalid YAML: found undefined alias 'missing'")
+    ]
+
+
+def test_unknown_tag_is_an_issue_not_a_crash(write_config: Callable[[str], Path]) -> None:
+    issues = config_issues(write_config("server:\n  port: !custom 8080\n"))
+    assert [(i.line, i.col, i.message) for i in issues] == [
+        (2, 9, "invalid YAML: could not determine a constructor for the tag '!custom'")
+    ]
+
+
 def test_dates_stay_strings(write_config: Callable[[str], Path]) -> None:
     text = (
         "integrations:\n  svc:\n    description: 2024-01-01\n    plugin:\n"
