@@ -1,18 +1,20 @@
 """The HTML pages of the connect flows (http-api §5.6): the pending connection's selection page
 and the success page.
 
-Templates live in ``web/templates/`` and are compiled once, when this module is imported. This is
-a separate environment from the request-template one (``compiler/templates.py``) because it must
-autoescape: candidate labels come from an upstream and are shown to the user.
+Templates live in ``web/templates/`` and are compiled once, on first use (a server that never
+shows these pages never pays for them at startup). This is a separate environment from the
+request-template one (``compiler/templates.py``) because it must autoescape: candidate labels come
+from an upstream and are shown to the user.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from litestar import Response
 from litestar.datastructures import Cookie
@@ -22,13 +24,19 @@ from engine.invocation.discovery import Candidate
 PENDING_PATH = "/api/v1/auth/pending-connection"
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to text/* media types
 
-_ENV = ImmutableSandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-)
-_SELECTION = _ENV.get_template("pending_connection.html")
-_CONNECTED = _ENV.get_template("connected.html")
+
+@functools.cache
+def _template(name: str) -> Template:
+    return _environment().get_template(name)
+
+
+@functools.cache
+def _environment() -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+    )
 
 
 def integrations_url(integration: str) -> str:
@@ -36,13 +44,14 @@ def integrations_url(integration: str) -> str:
 
 
 def selection_page(integration: str, token: str, candidates: Sequence[Candidate]) -> str:
-    return _SELECTION.render(
+    return _template("pending_connection.html").render(
         integration=integration, pending_token=token, candidates=candidates, action=PENDING_PATH
     )
 
 
 def connected_page(integration: str) -> str:
-    return _CONNECTED.render(integration=integration, integrations_url=integrations_url(integration))
+    url = integrations_url(integration)
+    return _template("connected.html").render(integration=integration, integrations_url=url)
 
 
 def html_response(page: str, cookies: Sequence[Cookie] = ()) -> Response[bytes]:
