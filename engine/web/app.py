@@ -49,25 +49,28 @@ def create_app(runtime: Runtime) -> Litestar:
         authorization, cookie = credentials_from_headers(request.scope["headers"])
         return await runtime.authenticator.authenticate(authorization, cookie)
 
-    with _pydantic_hidden():
+    with _optional_integrations_hidden():
         app = _litestar(runtime, endpoint, invoke_handlers, add_headers, provide_principal)
     add_operations(app.openapi_schema, runtime.providers)
     return app
 
 
+# Litestar wires in its pydantic and attrs plugins, and a Starlette exception handler, whenever
+# those libraries are importable (pydantic alone is ~0.2 s of startup). No handler here uses them.
+_OPTIONAL_INTEGRATIONS = ("pydantic", "attr", "attrs", "starlette")
+
+
 @contextmanager
-def _pydantic_hidden() -> Iterator[None]:
-    """Litestar installs its pydantic plugins whenever pydantic is importable (about 0.2 s of
-    startup). No handler here uses pydantic models, so pydantic is hidden while the app is built,
-    unless something has already imported it."""
-    if "pydantic" in sys.modules:
-        yield
-        return
-    sys.modules["pydantic"] = None  # type: ignore[assignment]
+def _optional_integrations_hidden() -> Iterator[None]:
+    """Hide Litestar's optional integrations while the app is built, unless already imported."""
+    hidden = [name for name in _OPTIONAL_INTEGRATIONS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         yield
     finally:
-        del sys.modules["pydantic"]
+        for name in hidden:
+            del sys.modules[name]
 
 
 def _litestar(
