@@ -9,8 +9,10 @@ from typing import Any
 
 from litestar import Litestar, Request
 from litestar.di import Provide
+from litestar.events import BaseEventEmitterBackend
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import Message, Scope
 
 from engine import __version__
@@ -73,6 +75,20 @@ def _optional_integrations_hidden() -> Iterator[None]:
             del sys.modules[name]
 
 
+class _NoEvents(BaseEventEmitterBackend):
+    """Nothing here uses Litestar's event bus. Its default backend starts an anyio task group at
+    lifespan startup, importing anyio's asyncio backend in every worker (~25 ms before /ready)."""
+
+    def emit(self, event_id: str, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("gestaltd registers no event listeners")
+
+    async def __aenter__(self) -> _NoEvents:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
 def _litestar(
     runtime: Runtime,
     endpoint: InvokeEndpoint,
@@ -103,7 +119,13 @@ def _litestar(
         },
         before_send=[add_headers],
         request_max_body_size=1 << 20,
-        openapi_config=OpenAPIConfig(title="gestaltd", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="gestaltd",
+            version=__version__,
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],  # /schema, /schema/swagger, /schema/openapi.json
+        ),
+        event_emitter_backend=_NoEvents,
         logging_config=None,
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],
