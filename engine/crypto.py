@@ -16,7 +16,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -39,6 +38,8 @@ def derive_key(secret: str) -> bytes:
         raise CryptoError("encryption key is empty")
     if len(secret) == 2 * KEY_BYTES and set(secret) <= _HEX_DIGITS:
         return bytes.fromhex(secret)
+    from argon2.low_level import Type, hash_secret_raw  # only for passphrase keys
+
     return hash_secret_raw(
         secret=secret.encode("utf-8"),
         salt=_ARGON2_SALT,
