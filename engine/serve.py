@@ -88,14 +88,17 @@ def serve(
     locked: bool = False,
 ) -> None:
     """Build the app once (raising ConfigError before anything listens), then serve it."""
+    from engine.codecache import dataclass_code_cache, default_path
+
     global _PREBUILT
     gc.disable()  # until _settle_heap: startup builds, it makes next to no garbage
     try:
-        from granian.constants import HTTPModes, Interfaces, Loops
-        from granian.server import Server
+        with dataclass_code_cache(default_path()):
+            from granian.constants import HTTPModes, Interfaces, Loops
+            from granian.server import Server
 
-        os.environ[CONFIG_ENV] = str(config_path)
-        _PREBUILT = build_app(config_path, locked)
+            os.environ[CONFIG_ENV] = str(config_path)
+            _PREBUILT = build_app(config_path, locked)
     finally:
         _settle_heap()
     server = _PREBUILT.config.server
