@@ -80,6 +80,19 @@ def _settle_heap() -> None:
     gc.enable()
 
 
+def prebuild(config_path: Path, locked: bool = False) -> GatewayApp:
+    """Build the app as ``serve`` does before Granian forks: the collector off until the heap is
+    settled, dataclass code from the cache (``engine.codecache``)."""
+    from engine.codecache import dataclass_code_cache, default_path
+
+    gc.disable()  # until _settle_heap: startup builds, it makes next to no garbage
+    try:
+        with dataclass_code_cache(default_path()):
+            return build_app(config_path, locked)
+    finally:
+        _settle_heap()
+
+
 def serve(
     config_path: Path,
     host: str | None = None,
@@ -88,19 +101,12 @@ def serve(
     locked: bool = False,
 ) -> None:
     """Build the app once (raising ConfigError before anything listens), then serve it."""
-    from engine.codecache import dataclass_code_cache, default_path
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.server import Server
 
     global _PREBUILT
-    gc.disable()  # until _settle_heap: startup builds, it makes next to no garbage
-    try:
-        with dataclass_code_cache(default_path()):
-            from granian.constants import HTTPModes, Interfaces, Loops
-            from granian.server import Server
-
-            os.environ[CONFIG_ENV] = str(config_path)
-            _PREBUILT = build_app(config_path, locked)
-    finally:
-        _settle_heap()
+    os.environ[CONFIG_ENV] = str(config_path)
+    _PREBUILT = prebuild(config_path, locked)
     server = _PREBUILT.config.server
     warm_bytecode_cache()
     Server(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from engine.auth.local import LocalLogin
 from engine.auth.login import LoginProvider, ProviderConfig
 from engine.auth.none import NoneLogin
 from engine.auth.resolver import TokenAuthenticator
@@ -21,6 +20,12 @@ from engine.store import Store
 from engine.web.auth import AnonymousAuthenticator, Authenticator
 
 LoginFactory = Callable[[ProviderConfig, ConfigSpec, Cipher, Store], LoginProvider]
+
+
+def _local(cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store) -> LoginProvider:
+    from engine.auth.local import LocalLogin  # argon2: only when configured
+
+    return LocalLogin(cfg)
 
 
 def _oidc(cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store) -> LoginProvider:
@@ -37,7 +42,7 @@ def _google(cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store)
 
 LOGIN_PROVIDERS: dict[str, LoginFactory] = {
     "none": lambda cfg, spec, cipher, store: NoneLogin(),
-    "local": lambda cfg, spec, cipher, store: LocalLogin(cfg),
+    "local": _local,
     "oidc": _oidc,
     "google": _google,
 }
