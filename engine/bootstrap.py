@@ -44,10 +44,13 @@ class Compiled:
     issues: list[ConfigIssue] = field(default_factory=list)
 
 
-def load_config(path: str | Path, *, memo: bool = False) -> ConfigSpec:
-    """Load, validate and resolve secrets. Raises ConfigError listing every issue. ``memo``: files
-    that passed their schema unchanged before are not checked again (``serve``)."""
-    spec = load(path, memo=memo)
+def load_config(path: str | Path) -> ConfigSpec:
+    """Load, validate and resolve secrets. Raises ConfigError listing every issue."""
+    return resolve_config_secrets(load(path))
+
+
+def resolve_config_secrets(spec: ConfigSpec) -> ConfigSpec:
+    """Every ``secret://`` reference replaced through the configured secrets provider."""
     return resolve_secrets(spec, provider_from_spec(spec))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from engine.config.schema_precheck import Precheck
     from engine.web.gateway import GatewayApp
 
 CONFIG_ENV = "GESTALTD_SERVE_CONFIG"
@@ -31,11 +32,18 @@ def app() -> GatewayApp:
     return build_app(Path(os.environ[CONFIG_ENV]))
 
 
-def build_app(config_path: Path, locked: bool = False) -> GatewayApp:
-    from engine.bootstrap import build_runtime, load_config
+def build_app(config_path: Path, locked: bool = False, precheck: Precheck | None = None) -> GatewayApp:
+    """Load the config, then compile and assemble everything. The config stage comes first and
+    imports little, so a changed file's schema check (``precheck``) starts before the heavy imports
+    and runs beside them."""
+    from engine.config import load
+    from engine.config.schema_memo import SchemaMemo
+
+    spec = load(config_path, memo=SchemaMemo(config_path.parent, precheck))
+    from engine.bootstrap import build_runtime, resolve_config_secrets
     from engine.web.gateway import create_gateway
 
-    return create_gateway(build_runtime(load_config(config_path, memo=True), locked=locked))
+    return create_gateway(build_runtime(resolve_config_secrets(spec), locked=locked))
 
 
 def warm_bytecode_cache() -> None:
@@ -82,12 +90,25 @@ def _settle_heap() -> None:
 
 def prebuild(config_path: Path, locked: bool = False) -> GatewayApp:
     """Build the app as ``serve`` does before Granian forks: the collector off until the heap is
-    settled, dataclass code from the cache (``engine.codecache``)."""
+    settled, dataclass code from the cache (``engine.codecache``), the schema check of changed
+    files in a second process (``engine.config.schema_precheck``)."""
     from engine.codecache import dataclass_code_cache, default_path
+    from engine.config.schema_precheck import Precheck
 
     gc.disable()  # until _settle_heap: startup builds, it makes next to no garbage
     try:
         with dataclass_code_cache(default_path()):
+            precheck = Precheck(config_path)
+            try:
+                app = build_app(config_path, locked, precheck)
+            except Exception:
+                if precheck.passed():
+                    raise
+            else:
+                if precheck.passed():
+                    return app
+            # A changed file did not pass its schema as written: load again with the checks
+            # inline, which reports every issue (or drops unset keys) exactly as validate does.
             return build_app(config_path, locked)
     finally:
         _settle_heap()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from engine.config.expansion import expand
 from engine.config.issues import ConfigIssue
-from engine.config.schema_memo import SchemaMemo
+from engine.config.schema_memo import SchemaMemo, drop_paths
 from engine.config.yaml_tree import Document, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -34,13 +34,21 @@ def _schema_issues(
     document: Document, schema_name: str, text: str, memo: SchemaMemo | None
 ) -> list[ConfigIssue]:
     key = memo.key(schema_name, text) if memo is not None else ""
-    if memo is not None and memo.seen(key):
-        return []
+    if memo is not None:
+        dropped = memo.lookup(key)
+        if dropped is not None:
+            drop_paths(document.data, dropped)
+            return []
+        if memo.precheck is not None:
+            memo.precheck.start()  # checked by a second process; serve waits for its verdict
+            return []
     from engine.config.schema_check import check_document  # jsonschema: only when checking
 
-    issues, pristine = check_document(document, schema_name)
-    if memo is not None and pristine:
-        memo.remember(key)
+    issues, dropped = check_document(document, schema_name)
+    if memo is not None:
+        memo.clean = memo.clean and not issues and not dropped
+        if not issues:
+            memo.remember(key, dropped)
     return issues
 
 

@@ -45,9 +45,12 @@ class _Run:
         return any(i.file == document.path and inside(i.pointer) for i in self.issues)
 
 
-def load(path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool = False) -> ConfigSpec:
+def load(
+    path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool | SchemaMemo = False
+) -> ConfigSpec:
     """Load and validate a config; ``ConfigError`` carries every issue found. ``memo``: skip the
-    JSON Schema check of files that passed it unchanged before (``serve``; see schema_memo)."""
+    JSON Schema check of files that passed it unchanged before (``serve``; see schema_memo):
+    ``True`` for the memo beside the config, or a ``SchemaMemo`` (one with a precheck)."""
     spec, issues = load_partial(path, env, memo=memo)
     if issues or spec is None:
         raise ConfigError(list(sorted_issues(issues)))
@@ -55,13 +58,13 @@ def load(path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool =
 
 
 def load_partial(
-    path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool = False
+    path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool | SchemaMemo = False
 ) -> tuple[ConfigSpec | None, list[ConfigIssue]]:
     """Every issue, plus the spec built from the entries that have none (for ``validate``, which
     goes on to compile those and report their problems too). The spec is None when the
     deployment file itself cannot be built."""
     config_path = Path(path).absolute()
-    run = _Run(os.environ if env is None else env, SchemaMemo(config_path.parent) if memo else None)
+    run = _Run(os.environ if env is None else env, _memo(memo, config_path.parent))
     main = run.document(config_path, schemas.GESTALT)
     if main is None:
         return None, list(sorted_issues(run.issues))
@@ -89,6 +92,12 @@ def load_partial(
         ):
             return None, issues
     return _build(config_path, data, integrations, bindings, dirs, issues), issues
+
+
+def _memo(memo: bool | SchemaMemo, config_dir: Path) -> SchemaMemo | None:
+    if isinstance(memo, SchemaMemo):
+        return memo
+    return SchemaMemo(config_dir) if memo else None
 
 
 def _build(

@@ -8,6 +8,7 @@ from typing import Any
 from jsonschema import ValidationError
 
 from engine.config.issues import ConfigIssue
+from engine.config.schema_memo import JsonPath, drop_paths
 from engine.config.schemas import validator
 from engine.config.yaml_tree import Document, escape
 
@@ -23,35 +24,30 @@ _JSON_TYPES = {
 _SCALAR_TYPES = ("string", "integer", "number", "boolean")
 
 
-def check_document(document: Document, schema_name: str) -> tuple[list[ConfigIssue], bool]:
-    """All schema errors of ``document``, and whether it passed as written.
+def check_document(document: Document, schema_name: str) -> tuple[list[ConfigIssue], list[JsonPath]]:
+    """All schema errors of ``document``, and the keys dropped from its data to get there.
 
     A null where the schema wants a scalar (``client_id: ${UNSET}`` expands to nothing) means the key
-    is unset, as in the reference: such keys are dropped before the errors are reported (and the
-    file then did not pass "as written", so it is never memoised)."""
+    is unset, as in the reference: such keys are dropped before the errors are reported. The paths
+    dropped are returned, so that a memo of the check can replay them without jsonschema."""
     data = {} if document.data is None else document.data
     errors = list(validator(schema_name).iter_errors(data))
-    pristine = not errors
-    while _drop_empty_scalars(data, errors):
+    dropped: list[JsonPath] = []
+    while removed := drop_paths(data, _empty_scalars(errors)):
+        dropped += removed
         errors = list(validator(schema_name).iter_errors(data))
-    return [issue for error in errors for issue in _issues(document, error)], pristine
+    return [issue for error in errors for issue in _issues(document, error)], dropped
 
 
-def _drop_empty_scalars(data: Any, errors: list[ValidationError]) -> bool:
-    dropped = False
-    for error in errors:
-        if error.validator != "type" or error.instance is not None or not error.absolute_path:
-            continue
-        if error.validator_value not in _SCALAR_TYPES:
-            continue
-        *parents, key = error.absolute_path
-        parent = data
-        for part in parents:
-            parent = parent[part]
-        if isinstance(parent, dict) and key in parent and parent[key] is None:
-            del parent[key]
-            dropped = True
-    return dropped
+def _empty_scalars(errors: list[ValidationError]) -> list[JsonPath]:
+    return [
+        list(error.absolute_path)
+        for error in errors
+        if error.validator == "type"
+        and error.instance is None
+        and error.absolute_path
+        and error.validator_value in _SCALAR_TYPES
+    ]
 
 
 def json_type(value: Any) -> str:

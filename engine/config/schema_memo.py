@@ -1,42 +1,86 @@
 """Remembering that a file already passed its JSON Schema, so ``serve`` can skip the check.
 
 The key is the SHA-256 of the schema document and the file's expanded text: any change to
-either is a different key, so a memo is never stale. Only files that passed with no error at
-all are remembered (a file that needed empty values dropped is checked every time). ``validate``
-never uses the memo. Skipping the check keeps jsonschema out of ``serve``'s start-up (~0.1 s).
+either is a different key, so a memo is never stale. Only files that passed are remembered, with
+the keys the check dropped as unset (``client_id: ${UNSET}``), which a later start replays without
+jsonschema. ``validate`` never uses the memo. Skipping the check keeps jsonschema out of
+``serve``'s start-up (~0.1 s).
+
+A file not remembered is checked inline, or, when the memo has a ``precheck``
+(``schema_precheck.py``), by a second process while ``serve`` goes on building.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.config.schemas import schema_dir
 
+if TYPE_CHECKING:
+    from engine.config.schema_precheck import Precheck
+
 CACHE_ENV = "GESTALT_CACHE_DIR"
+
+JsonPath = list[str | int]
 
 
 class SchemaMemo:
-    def __init__(self, config_dir: Path) -> None:
+    def __init__(self, config_dir: Path, precheck: Precheck | None = None) -> None:
         env = os.environ.get(CACHE_ENV)
         self.directory = (Path(env) if env else config_dir / ".gestalt" / "cache") / "schema-ok"
+        self.precheck = precheck
+        self.clean = True  # no file checked here had issues or needed keys dropped
 
     def key(self, schema_name: str, text: str) -> str:
         digest = hashlib.sha256(_schema_digest(schema_name).encode())
         digest.update(text.encode())
         return digest.hexdigest()
 
-    def seen(self, key: str) -> bool:
-        return (self.directory / key).is_file()
+    def lookup(self, key: str) -> list[JsonPath] | None:
+        """The keys to drop if the file passed before (usually none); None if not remembered."""
+        try:
+            text = (self.directory / key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if not text:
+            return []
+        try:
+            paths = json.loads(text)
+        except ValueError:
+            return None
+        return paths if isinstance(paths, list) and all(isinstance(p, list) for p in paths) else None
 
-    def remember(self, key: str) -> None:
+    def remember(self, key: str, dropped: list[JsonPath]) -> None:
+        """Atomically: a reader (serve, while a precheck writes) never sees half an entry."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / key).touch()
+            tmp = self.directory / f".{key}.{os.getpid()}"
+            tmp.write_text(json.dumps(dropped) if dropped else "", encoding="utf-8")
+            tmp.replace(self.directory / key)
         except OSError:
             pass  # a read-only deployment just checks every time
+
+
+def drop_paths(data: Any, paths: list[JsonPath]) -> list[JsonPath]:
+    """Delete each path whose value is null (an unset key); the paths deleted."""
+    dropped: list[JsonPath] = []
+    for path in paths:
+        parent = data
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            continue
+        key = path[-1]
+        if isinstance(parent, dict) and key in parent and parent[key] is None:
+            del parent[key]
+            dropped.append(path)
+    return dropped
 
 
 @cache
