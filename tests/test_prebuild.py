@@ -102,7 +102,6 @@ def root_config(tmp_path: Path) -> Path:
     root.mkdir()
     shutil.copy(REPO / "gestalt.yaml", root)
     shutil.copytree(REPO / "providers.d", root / "providers.d")
-    shutil.copytree(REPO / "bindings.d", root / "bindings.d")
     return root
 
 
