@@ -1,11 +1,14 @@
-"""OAuth refresh of stored credentials: once per credential, however many calls want it.
+"""OAuth refresh of stored credentials: once per credential, however many calls and replicas want it.
 
 A credential is due when it has a refresh token and expires within five minutes. Inside one
 process, callers of the same credential queue on one lock and re-read the row once they hold it,
-so only the first one refreshes. Across processes the row's version guards the write
-(``compare_and_swap_credential``): the loser throws its token away and uses the winner's. A
-rotated refresh token is persisted with the new access token. A failure is counted on the row;
-the old token is still used while it is valid, and an expired one fails the call (502).
+so only the first one refreshes. Across processes a lease decides: ``store.use_once`` on the row's
+version (and failure count) admits one replica to the token endpoint for 30 s; the others use the
+token in hand while it is still valid, or, when it has expired, wait for the holder's write (the
+row's version moves) or its failure (the failure count moves, and they fail the same way). The
+write itself is still guarded by the version (``compare_and_swap_credential``). A rotated refresh
+token is persisted with the new access token. A failure is counted on the row; the old token is
+still used while it is valid, and an expired one fails the call (502).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from engine.store import Credential, CredentialData, Store
 from engine.store.records import utc_now
 
 REFRESH_WINDOW = timedelta(minutes=5)
+LEASE = timedelta(seconds=30)  # longer than a token request may take (egress timeout + retries)
+_FOLLOW_POLL_S = 0.05
 _log = logging.getLogger("gestalt.refresh")
 
 
@@ -67,7 +72,32 @@ class Refresher:
             current = await self._reread(cred)
             if not refresh_due(current):
                 return current  # refreshed while we waited, here or in another replica
-            return await self._refresh(client, current)
+            if await self._lease(current):
+                return await self._refresh(client, current)
+            return await self._follow(current)
+
+    async def _lease(self, current: Credential) -> bool:
+        """Whether this replica is the one to refresh ``current``: one lease per version and
+        failure count, so a refresh that failed can be tried again by the next call."""
+        key = f"refresh:{current.id}:{current.version}:{current.refresh_error_count}"
+        try:
+            return await self._store.use_once(key, utc_now() + LEASE)
+        except StoreError as exc:
+            raise RefreshFailed() from exc
+
+    async def _follow(self, current: Credential) -> Credential:
+        """Another replica is refreshing ``current``: use it while valid, else wait for the outcome."""
+        if not _expired(current):
+            return current
+        deadline = asyncio.get_running_loop().time() + LEASE.total_seconds()
+        while asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(_FOLLOW_POLL_S)
+            latest = await self._reread(current)
+            if latest.version != current.version:
+                return latest
+            if latest.refresh_error_count != current.refresh_error_count:
+                raise RefreshFailed()  # the holder's refresh failed, and was recorded there
+        raise RefreshFailed()  # the holder went away without an answer; the lease has lapsed
 
     async def _refresh(self, client: OAuth2Client, current: Credential) -> Credential:
         try:
@@ -90,7 +120,7 @@ class Refresher:
             await self._store.record_refresh_error(current.id)
         except StoreError:
             _log.warning("could not record refresh error", extra={"fields": {"credential_id": current.id}})
-        expired = current.expires_at is not None and current.expires_at <= utc_now()
+        expired = _expired(current)
         _log.warning(
             "token refresh failed",
             extra={
@@ -115,6 +145,10 @@ class Refresher:
         if latest is None:
             raise RefreshFailed()  # disconnected while we were refreshing
         return latest
+
+
+def _expired(cred: Credential) -> bool:
+    return cred.expires_at is not None and cred.expires_at <= utc_now()
 
 
 def _successor(current: Credential, tokens: TokenSet, metadata_fields: tuple[str, ...]) -> CredentialData:

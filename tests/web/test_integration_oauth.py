@@ -169,3 +169,43 @@ def test_no_tokens_in_plaintext_at_rest_logs_or_responses(
     for secret in secrets:
         assert secret.encode() not in raw and secret not in listing and secret not in failed.text
         assert not any(secret in line for line in logs.lines)
+
+
+def _two_replicas(gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer) -> list[Any]:
+    """Two apps on one database (the same config dir): replicas, as far as refresh can tell."""
+    first = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
+    assert connect_oauth(first).status_code == 303
+    second = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
+    time.sleep(1.2)  # the token issued at connect expires after 1 s
+    return [first, second]
+
+
+def test_an_expired_token_is_refreshed_once_across_replicas(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    auth_server.expires_in = 1
+    auth_server.refresh_delay = 0.3
+    replicas = _two_replicas(gateway, upstream, auth_server)
+    with ThreadPoolExecutor(20) as pool:
+        replies = list(pool.map(lambda i: replicas[i % 2].get("/api/v1/svc/ping"), range(20)))
+    assert [r.status_code for r in replies] == [200] * 20
+    assert auth_server.refresh_calls == 1
+    new = auth_server.issued[-1]
+    assert [r.headers["Authorization"] for r in upstream.requests] == [f"Bearer {new}"] * 20
+
+
+def test_a_failed_refresh_fails_the_other_replica_at_once_and_is_recorded_once(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer, tmp_path: Path
+) -> None:
+    auth_server.expires_in = 1
+    auth_server.refresh_delay = 0.3
+    auth_server.refresh_fails = True
+    replicas = _two_replicas(gateway, upstream, auth_server)
+    started = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(lambda client: client.get("/api/v1/svc/ping"), replicas))
+    assert time.monotonic() - started < 5  # the follower does not wait out the lease
+    assert [(r.status_code, r.json()) for r in replies] == [(502, {"error": "operation failed"})] * 2
+    assert auth_server.refresh_calls == 1
+    with sqlite3.connect(tmp_path / "gestalt.db") as db:
+        assert db.execute("SELECT refresh_error_count FROM integration_tokens").fetchall() == [(1,)]
