@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 from engine.config import load
 from engine.config.issues import ConfigIssue
 from engine.config.spec import ConfigSpec, IntegrationSpec
-from engine.crypto import Cipher, derive_key
+from engine.crypto import KEY_BYTES, Cipher, derive_key
 from engine.egress.client import HttpClient, default_client
-from engine.errors import ConfigError
+from engine.errors import ConfigError, StoreError, UnknownStoreProvider
 from engine.invocation.audit import AuditSink
 from engine.invocation.broker import Broker
 from engine.invocation.store_credentials import StoreCredentials
@@ -67,7 +67,31 @@ def check_config(path: str | Path, client: HttpClient) -> tuple[Compiled | None,
     except ConfigError as exc:
         return None, issues + [i for i in exc.issues if isinstance(i, ConfigIssue)]
     compiled = compile_providers(spec, client, locked=True)
-    return compiled, issues + runtime_issues(spec) + prepared_state_issues(spec) + compiled.issues
+    runtime = runtime_issues(spec) + setup_issues(spec) + prepared_state_issues(spec)
+    return compiled, issues + runtime + compiled.issues
+
+
+def setup_issues(config: ConfigSpec) -> list[ConfigIssue]:
+    """What ``build_runtime`` refuses that loading does not check: the encryption key, the
+    datastore settings and the login provider's settings (the reference's runtime validation,
+    which ``validate`` runs too). Nothing connects: stores and login providers open lazily."""
+    issues: list[ConfigIssue] = []
+    try:
+        cipher = Cipher(_key(config))
+    except ConfigError as exc:
+        issues += [i for i in exc.issues if isinstance(i, ConfigIssue)]
+        cipher = Cipher(bytes(KEY_BYTES))  # to go on checking the rest
+    try:
+        store = _open_store(config, cipher)
+    except ConfigError as exc:
+        issues += [i for i in exc.issues if isinstance(i, ConfigIssue)]
+        # A stand-in, never opened, so that the login settings are still checked.
+        store = open_store("sqlite", {}, cipher, config.base_dir)
+    try:
+        build_platform_auth(config, store, cipher)
+    except ConfigError as exc:
+        issues += [i for i in exc.issues if isinstance(i, ConfigIssue)]
+    return issues
 
 
 def prepared_state_issues(config: ConfigSpec) -> list[ConfigIssue]:
@@ -126,7 +150,7 @@ def build_runtime(
             "loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}}
         )
     cipher = Cipher(_key(config))
-    store = open_store(config.datastore.provider, config.datastore.config, cipher, config.base_dir)
+    store = _open_store(config, cipher)
     credentials = StoreCredentials(store, OAuthClients(config, client, store))
     broker = Broker(compiled.providers, credentials, AuditSink())
     runtime = Runtime(
@@ -159,6 +183,16 @@ def _key(config: ConfigSpec) -> bytes:
             ]
         )
     return derive_key(config.server.encryption_key)
+
+
+def _open_store(config: ConfigSpec, cipher: Cipher) -> Store:
+    """The configured store; a setting it cannot use is a config issue at its place in the file."""
+    try:
+        return open_store(config.datastore.provider, config.datastore.config, cipher, config.base_dir)
+    except UnknownStoreProvider as exc:
+        raise ConfigError([ConfigIssue(config.path, 0, 0, str(exc), "/datastore/provider")]) from None
+    except StoreError as exc:
+        raise ConfigError([ConfigIssue(config.path, 0, 0, str(exc), "/datastore/config")]) from None
 
 
 def _authenticator(config: ConfigSpec, store: Store, cipher: Cipher) -> Authenticator:

@@ -131,3 +131,46 @@ def test_first_run_writes_a_private_local_config(tmp_path: Path) -> None:
     assert main(["validate", "--config", str(path)]) == 0
     other = write_local_config(tmp_path / "other")
     assert yaml.safe_load(other.read_text())["server"]["encryption_key"] != key
+
+
+SETUP_PROBLEMS = f"""\
+server:
+  port: 8080
+  encryption_key: {"ab" * 32}
+auth:
+  provider: magic
+datastore:
+  provider: postgres
+  config: {{}}
+"""
+
+
+def test_validate_serve_and_routes_agree_on_what_cannot_run(tmp_path: Path) -> None:
+    """The key, datastore and login checks that serve makes are reported by validate too, all
+    at once and on their lines; serve and routes stop with the same report, not a traceback."""
+    config = tmp_path / "gestalt.yaml"
+    config.write_text(SETUP_PROBLEMS)
+    expected = [
+        (5, 3, 'unknown auth provider "magic" (expected one of google, local, none, oidc)'),
+        (8, 3, 'datastore "postgres" requires config.dsn'),
+    ]
+    report = run("validate", "--config", str(config), "--format", "json")
+    assert report.returncode == 1
+    errors = json.loads(report.stdout)["errors"]
+    assert [(e["line"], e["col"], e["message"]) for e in errors] == expected
+    for command in ("serve", "routes"):
+        stopped = run(command, "--config", str(config))
+        assert stopped.returncode == 1, stopped.stderr
+        assert "Traceback" not in stopped.stderr
+        assert 'gestalt.yaml:8:3: datastore "postgres" requires config.dsn' in stopped.stderr
+    assert not list(tmp_path.glob("*.db"))  # nothing opened
+
+
+def test_validate_requires_the_encryption_key_with_auth_none(tmp_path: Path) -> None:
+    config = tmp_path / "gestalt.yaml"
+    config.write_text("server:\n  port: 8080\nauth:\n  provider: none\n")
+    report = run("validate", "--config", str(config), "--format", "json")
+    assert report.returncode == 1
+    [error] = json.loads(report.stdout)["errors"]
+    assert error["message"] == "server.encryption_key is required: the datastore encrypts credentials at rest"
+    assert (error["line"], error["pointer"]) == (1, "/server/encryption_key")
