@@ -3,6 +3,8 @@
 The authorization server is discovered from the integration's ``mcp_url`` (``engine.egress.mcp_oauth``)
 and remembered for ``DISCOVERY_TTL``; the client is the connection's static ``client_id`` when set,
 else a dynamic registration kept in the store per (authorization server, redirect URI), made once.
+The redirect URI is chosen by the caller (``OAuthClients.redirect_for``: the connection's
+``redirect_url``, else this server's callback), the same rule as for ``oauth2`` connections.
 The result is an ordinary ``OAuth2Client`` over a synthesised ``oauth2`` auth block, so the connect
 flow, token storage and refresh are the integration OAuth machinery, unchanged. When discovery
 fails, the last client built for that connection is still used.
@@ -17,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from engine.auth.integration_oauth import OAuth2Client
+from engine.compiler.connections import oauth_client_credentials
 from engine.compiler.model import Connection
 from engine.config.spec import ConnectionAuthSpec
 from engine.egress import mcp_oauth
@@ -58,9 +61,8 @@ class McpOAuthClients:
         self, mcp_url: str, connection: Connection, redirect_uri: str, static: Mapping[str, Any]
     ) -> OAuth2Client:
         server = await mcp_oauth.discover(mcp_url)
-        client_id = str(static.get("client_id") or connection.auth.client_id)
+        client_id, secret = oauth_client_credentials(static, connection.auth)
         if client_id:
-            secret = str(static.get("client_secret") or connection.auth.client_secret)
             auth = oauth2_auth(connection.auth, server, connection.auth.client_auth)
             return OAuth2Client(auth, client_id, secret, redirect_uri, self._http)
         registration = await self._registration(server, redirect_uri)

@@ -209,3 +209,33 @@ def test_a_failed_refresh_fails_the_other_replica_at_once_and_is_recorded_once(
     assert auth_server.refresh_calls == 1
     with sqlite3.connect(tmp_path / "gestalt.db") as db:
         assert db.execute("SELECT refresh_error_count FROM integration_tokens").fetchall() == [(1,)]
+
+
+def test_redirect_url_is_the_redirect_uri_of_the_authorization_and_the_token_request(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    """``auth.redirect_url`` (the public callback, e.g. behind a proxy) is sent as ``redirect_uri``
+    at authorize and again at the code exchange; a connection without one keeps the default."""
+    public = "https://gateway.example.test/proxied/api/v1/auth/callback"
+    provider = oauth_provider(upstream, auth_server)
+    proxied = {**provider["plugin"]["auth"], "redirect_url": public}
+    provider["plugin"].update(connections={"proxied": {"auth": proxied}}, default_connection="plugin")
+    client = gateway({"svc": provider}, SERVER)
+
+    started = client.post("/api/v1/auth/start-oauth", json={"integration": "svc", "connection": "proxied"})
+    assert started.status_code == 200, started.text
+    assert dict(parse_qsl(urlsplit(started.json()["url"]).query))["redirect_uri"] == public
+    reply = httpx.get(started.json()["url"], follow_redirects=False)
+    location = urlsplit(reply.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == public
+    # The proxy forwards the public URL to the gateway's own callback route.
+    callback, query = location.path.removeprefix("/proxied"), dict(parse_qsl(location.query))
+    done = client.get(callback, params=query, follow_redirects=False)
+    assert (done.status_code, done.headers["location"]) == (303, "/integrations?connected=svc")
+    assert auth_server.authorize_requests[-1]["redirect_uri"] == public
+    assert auth_server.token_requests[-1]["redirect_uri"] == public
+    assert auth_server.token_requests[-1]["client_id"] == CLIENT_ID
+
+    assert connect_oauth(client, connection="plugin").status_code == 303  # no redirect_url: the default
+    assert auth_server.authorize_requests[-1]["redirect_uri"] == BASE_URL + "/api/v1/auth/callback"
+    assert auth_server.token_requests[-1]["redirect_uri"] == BASE_URL + "/api/v1/auth/callback"
