@@ -8,6 +8,7 @@ fails to compile (logged); ``validate`` is strict and reports every issue.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,12 +16,13 @@ from typing import TYPE_CHECKING
 from engine.auth.oauth_clients import OAuthClients
 from engine.auth.platform import build_platform_auth
 from engine.compiler.build import build_provider
+from engine.compiler.connections import missing_oauth_clients
 from engine.compiler.model import Provider
 
 if TYPE_CHECKING:
     from engine.compiler.documents import Documents
 from engine.config import load
-from engine.config.issues import ConfigIssue
+from engine.config.issues import ConfigIssue, display_path
 from engine.config.spec import ConfigSpec, IntegrationSpec
 from engine.crypto import KEY_BYTES, Cipher, derive_key
 from engine.egress.client import HttpClient, default_client
@@ -145,6 +147,7 @@ def build_runtime(
     compiled = compile_providers(config, client, locked)
     for problem in compiled.issues:
         _log.warning("skipping provider", extra={"fields": {"error": str(problem)}})
+    _warn_unconfigured_oauth(config, compiled.providers)
     for name, provider in compiled.providers.items():
         _log.info(
             "loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}}
@@ -183,6 +186,14 @@ def _key(config: ConfigSpec) -> bytes:
             ]
         )
     return derive_key(config.server.encryption_key)
+
+
+def _warn_unconfigured_oauth(config: ConfigSpec, providers: Mapping[str, Provider]) -> None:
+    """An oauth2 connection whose client id is empty (its ``${VAR}`` unset) offers no OAuth: say so."""
+    for name in providers:
+        for origin, message in missing_oauth_clients(config.integrations[name]):
+            where = f"{display_path(origin.file)}:{origin.line}:{origin.col}" if origin else ""
+            _log.warning("oauth2 client not configured", extra={"fields": {"error": message, "at": where}})
 
 
 def _open_store(config: ConfigSpec, cipher: Cipher) -> Store:
