@@ -38,6 +38,8 @@ def default_path() -> Path | None:
     if tag is None:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None  # no home directory to speak of: no cache rather than one in the working directory
     return Path(base) / "gestaltd" / f"dataclass-code.{tag}.marshal"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.codecache import dataclass_code_cache
+from engine.codecache import dataclass_code_cache, default_path
 
 
 def _make_class() -> type:
@@ -69,3 +69,13 @@ def test_no_path_means_no_cache() -> None:
     with dataclass_code_cache(None) as cache:
         _check(_make_class())
     assert cache.misses > 0
+
+
+def test_the_cache_lives_under_the_user_cache_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = default_path()
+    assert path is not None and path.parent == tmp_path / "gestaltd"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # not a usable base: no cache at all
+    assert default_path() is None
