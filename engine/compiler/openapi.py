@@ -17,7 +17,7 @@ from engine.compiler.model import Connection, Operation, described
 from engine.compiler.openapi_build import apply_managed, build_operation
 from engine.compiler.openapi_operations import OpDraft, extract_operations
 from engine.compiler.openapi_schema import Resolver
-from engine.compiler.openapi_security import derive_auth, merge_auth
+from engine.compiler.openapi_security import derive_auth, inherit_scheme, merge_auth
 from engine.compiler.openapi_servers import server_url
 from engine.compiler.rest import issue
 from engine.compiler.selection import Selected, select_operations
@@ -97,7 +97,10 @@ def _connections(
         plugin = replace(plugin, auth=merge_auth(plugin.auth, derived))
     elif target in plugin.connections:
         conn = plugin.connections[target]
-        auth = merge_auth(conn.auth if conn.auth.type != "none" else None, derived) or conn.auth
+        if conn.auth.type == "none" and derived is not None:  # written or not: the scheme, own client
+            auth = inherit_scheme(conn.auth, derived)
+        else:
+            auth = merge_auth(conn.auth, derived) or conn.auth
         plugin = replace(plugin, connections={**plugin.connections, target: replace(conn, auth=auth)})
     try:
         return compile_connections(plugin)

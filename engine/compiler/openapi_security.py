@@ -38,10 +38,28 @@ def derive_auth(doc: Mapping[str, Any]) -> ConnectionAuthSpec | None:
     return None
 
 
+# What an auth block without a type keeps when it takes the document's scheme: its client settings.
+_CLIENT_SETTINGS = (
+    "client_id", "client_secret", "redirect_url", "client_auth", "token_exchange", "scopes",
+    "scope_param", "scope_separator", "pkce", "authorization_params", "token_params", "refresh_params",
+    "accept_header", "access_token_path", "token_metadata",
+)  # fmt: skip
+_UNSET = ConnectionAuthSpec()
+
+
+def inherit_scheme(configured: ConnectionAuthSpec, derived: ConnectionAuthSpec) -> ConnectionAuthSpec:
+    """The document's scheme, with every client setting the config block did set."""
+    own = {name: getattr(configured, name) for name in _CLIENT_SETTINGS}
+    return replace(derived, **{k: v for k, v in own.items() if v != getattr(_UNSET, k)})
+
+
 def merge_auth(
     configured: ConnectionAuthSpec | None, derived: ConnectionAuthSpec | None
 ) -> ConnectionAuthSpec | None:
-    """Config auth wins; a token-style config (manual/bearer, no mapping) takes the spec's injection."""
+    """Config auth wins; a block without a type takes the spec's scheme (keeping its client
+    settings); a token-style config (manual/bearer, no mapping) takes the spec's injection."""
+    if derived is not None and configured is not None and not configured.type_given:
+        return inherit_scheme(configured, derived)
     if derived is None or (configured is not None and configured.type not in ("manual", "bearer")):
         return configured
     if configured is None:

@@ -71,6 +71,7 @@ def build_auth(data: dict[str, Any]) -> ConnectionAuthSpec:
         token_metadata=tuple(data.get("token_metadata") or ()),
         credentials=tuple(CredentialFieldSpec(**c) for c in data.get("credentials") or ()),
         auth_mapping=AuthMappingSpec(**mapping) if mapping is not None else None,
+        type_given="type" in data,
     )
 
 

@@ -102,6 +102,9 @@ class ConnectionAuthSpec:
     token_metadata: tuple[str, ...] = ()
     credentials: tuple[CredentialFieldSpec, ...] = ()
     auth_mapping: AuthMappingSpec | None = None
+    # False when the YAML block names no ``type``: on an OpenAPI surface it then takes the
+    # document's security scheme and keeps its own client settings (reference engine.md §10.4).
+    type_given: bool = True
 
 
 @dataclass(frozen=True, slots=True)

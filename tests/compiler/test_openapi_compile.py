@@ -11,7 +11,14 @@ from jsonschema import Draft202012Validator
 from engine.compiler.documents import Documents
 from engine.compiler.openapi import compile_openapi
 from engine.compiler.spec_provider import SpecProvider
-from engine.config.spec import AllowedOperationSpec, IntegrationSpec, ManagedParameterSpec, PluginSpec
+from engine.config.build_plugin import build_auth
+from engine.config.spec import (
+    AllowedOperationSpec,
+    ConnectionSpec,
+    IntegrationSpec,
+    ManagedParameterSpec,
+    PluginSpec,
+)
 from engine.egress.client import default_client
 
 RECURSIVE = """
@@ -144,3 +151,53 @@ def test_unreadable_document_is_an_issue(tmp_path: Path) -> None:
     spec = IntegrationSpec("t", PluginSpec(openapi=str(tmp_path / "missing.yaml")))
     provider, issues = compile_openapi(spec, default_client(), Documents(tmp_path / "gestalt.yaml"))
     assert provider is None and "missing.yaml" in issues[0].message
+
+
+OAUTH_DOC = """
+openapi: 3.0.3
+info: {title: Tasks, version: "1"}
+servers: [{url: "https://tasks.example.com"}]
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        authorizationCode:
+          authorizationUrl: https://login.example.com/authorize
+          tokenUrl: https://login.example.com/token
+          scopes: {tasks.read: read, tasks.write: write}
+security: [{oauth: [tasks.read]}]
+paths:
+  /tasks: {get: {operationId: listTasks, responses: {"200": {description: ok}}}}
+"""
+
+
+def test_an_auth_block_without_a_type_takes_the_documents_scheme_and_keeps_its_client(
+    tmp_path: Path,
+) -> None:
+    """Reference engine.md §10.4: an auth block naming no type on the API surface's connection falls
+    back to the document's oauth2 scheme, with the block's client id, secret and redirect URL."""
+    client = {"client_id": "tasks-client", "client_secret": "s3cret", "redirect_url": "https://gw.test/cb"}
+    for plugin in (
+        {"auth": build_auth(client)},
+        {
+            "connections": {"work": ConnectionSpec(name="work", auth=build_auth(client))},
+            "openapi_connection": "work",
+        },
+    ):
+        provider = compile_doc(tmp_path, OAUTH_DOC, **plugin)
+        auth = provider.connections["work" if "connections" in plugin else "plugin"].auth
+        assert (auth.type, auth.authorization_url, auth.token_url) == (
+            "oauth2",
+            "https://login.example.com/authorize",
+            "https://login.example.com/token",
+        )
+        assert (auth.client_id, auth.client_secret, auth.redirect_url) == (
+            "tasks-client",
+            "s3cret",
+            "https://gw.test/cb",
+        )
+        assert auth.scopes == ("tasks.read", "tasks.write")
+    # `type: none` written on the implicit connection still means no auth.
+    none = compile_doc(tmp_path, OAUTH_DOC, auth=build_auth({"type": "none", **client}))
+    assert none.connections["plugin"].auth.type == "none"
