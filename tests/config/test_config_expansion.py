@@ -76,3 +76,45 @@ def test_expansion_applies_to_loaded_values(write_config: Callable[[str], Path])
     spec = load(path, env={"API": "https://x.test", "PORT": "9000"})
     assert spec.integrations["svc"].plugin.base_url == "https://x.test"
     assert spec.server.port == 9000
+
+
+def _parsed(text: str, env: dict[str, str]) -> object:
+    from engine.config.yaml_tree import parse
+
+    expanded, issues = expand(Path("t.yaml"), text, env)
+    document, parse_issues = parse(Path("t.yaml"), expanded)
+    assert issues == [] and parse_issues == [] and document is not None
+    return document.data
+
+
+def test_a_whole_value_reads_back_as_exactly_the_variable() -> None:
+    """Values holding YAML syntax would change the file's structure if inserted as written: a
+    passphrase with ' #' would be cut (and derive another key), a PEM or 'a: b' would break keys."""
+    tricky = [
+        "pass #word",
+        "-----BEGIN KEY-----\nMIIB\n-----END KEY-----",
+        "user: admin",
+        "*not-an-alias",
+        "'quoted'",
+        "  padded  ",
+        "ends with:",
+        'say "hi" \\ bye',
+        "- not a list",
+    ]
+    for value in tricky:
+        env = {"V": value}
+        assert _parsed("key: ${V}\nnext: 1\n", env) == {"key": value, "next": 1}, value
+        assert _parsed("items:\n  - ${V}\n  - x\n", env) == {"items": [value, "x"]}, value
+        assert _parsed("items:\n  - name: ${V}  # note\n", env) == {"items": [{"name": value}]}, value
+
+
+def test_plain_values_are_still_typed_by_yaml() -> None:
+    env = {"PORT": "8080", "ON": "true", "SCOPES": "[read, write]", "URL": "https://x.test/a?b=c#frag"}
+    text = "port: ${PORT}\non: ${ON}\nscopes: ${SCOPES}\nurl: ${URL}\n"
+    assert _parsed(text, env) == {"port": 8080, "on": True, "scopes": ["read", "write"], "url": env["URL"]}
+
+
+def test_inside_a_string_or_a_block_scalar_the_text_is_substituted_as_is() -> None:
+    env = {"V": "pass #word"}
+    assert _parsed("key: 'x-${V}'\n", env) == {"key": "x-pass #word"}
+    assert _parsed("body: |\n  token: ${V}\nnext: 1\n", env) == {"body": "token: pass #word\n", "next": 1}
