@@ -7,13 +7,11 @@ collision: the broker looks static operations up first, and ``/mcp`` merges stat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from engine.compiler.documents import Documents
 from engine.compiler.mcp_upstream import TRANSPORT, McpUpstreamProvider, compile_mcp_upstream
-from engine.compiler.model import Connection, Operation, Provider, ProviderInfo
+from engine.compiler.model import Operation, OperationCall, Provider, ProviderInfo
 from engine.compiler.spec_surface import compile_spec_surface
 from engine.config.issues import ConfigIssue
 from engine.config.spec import IntegrationSpec
@@ -30,16 +28,9 @@ class CompositeProvider(ProviderInfo):
         """A name the API surface does not have: an upstream tool (the upstream answers 404)."""
         return self.upstream.dynamic_operation(name)
 
-    async def execute(
-        self,
-        operation: Operation,
-        params: dict[str, Any],
-        connection: Connection,
-        credential: Mapping[str, str] | None,
-        connection_params: Mapping[str, str],
-    ) -> Result:
-        target: Provider = self.upstream if operation.transport == TRANSPORT else self.api
-        return await target.execute(operation, params, connection, credential, connection_params)
+    async def execute(self, call: OperationCall) -> Result:
+        target: Provider = self.upstream if call.operation.transport == TRANSPORT else self.api
+        return await target.execute(call)
 
 
 def compile_composite(

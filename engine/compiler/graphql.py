@@ -17,7 +17,7 @@ import orjson
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
 from engine.compiler.documents import Documents
 from engine.compiler.graphql_schema import INTROSPECTION_QUERY, GraphQLTypes, query_text
-from engine.compiler.model import Connection, Operation, Parameter, ProviderInfo, described
+from engine.compiler.model import Connection, Operation, OperationCall, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, RequestTemplate, interpolate
 from engine.compiler.rest import issue
 from engine.compiler.schema import annotations_for
@@ -44,23 +44,17 @@ class GraphQLProvider(ProviderInfo):
     client: HttpClient
     queries: Mapping[str, str] = field(default_factory=dict)  # operation name → query text
 
-    async def execute(
-        self,
-        operation: Operation,
-        params: dict[str, Any],
-        connection: Connection,
-        credential: Mapping[str, str] | None,
-        connection_params: Mapping[str, str],
-    ) -> Result:
-        request = operation.request.render({}, connection_params, credential)
-        body: dict[str, Any] = {"query": self.queries[operation.name]}
-        if params:
-            body["variables"] = params
+    async def execute(self, call: OperationCall) -> Result:
+        credential, connection_params = call.credential, call.connection_params
+        request = call.operation.request.render({}, connection_params, credential)
+        body: dict[str, Any] = {"query": self.queries[call.operation.name]}
+        if call.params:
+            body["variables"] = call.params
         request.body = orjson.dumps(body)
-        extra = connection.injector.apply(credential, request.headers, connection_params)
+        extra = call.connection.injector.apply(credential, request.headers, connection_params)
         if extra:
             request.url += "?" + urlencode(extra)
-        request.integration, request.operation = self.name, operation.name
+        request.integration, request.operation = self.name, call.operation.name
         return graphql_result(await self.client.send(request))
 
 

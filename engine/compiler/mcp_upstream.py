@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.model import Connection, Operation, ProviderInfo, described
+from engine.compiler.model import Connection, Operation, OperationCall, ProviderInfo, described
 from engine.compiler.request import RequestTemplate
 from engine.compiler.rest import issue
 from engine.compiler.templates import TemplateCompileError
@@ -102,20 +102,14 @@ class McpUpstreamProvider(ProviderInfo):
             self.cache.put(key, tools)
         return tools
 
-    async def execute(
-        self,
-        operation: Operation,
-        params: dict[str, Any],
-        connection: Connection,
-        credential: Mapping[str, str] | None,
-        connection_params: Mapping[str, str],
-    ) -> Result:
+    async def execute(self, call: OperationCall) -> Result:
+        connection, credential, connection_params = call.connection, call.credential, call.connection_params
         tools = await self.tools(connection, credential, connection_params)
-        tool = tools.get(operation.name)
+        tool = tools.get(call.operation.name)
         if tool is None:
-            raise OperationNotFound(operation.name, self.name)
+            raise OperationNotFound(call.operation.name, self.name)
         url, headers = self._target(connection, credential, connection_params)
-        result = await mcp_client.call_tool(url, headers, tool.upstream_name, params)
+        result = await mcp_client.call_tool(url, headers, tool.upstream_name, call.params)
         return Result(200, "application/json", json.dumps(result, separators=(",", ":")).encode())
 
     def _target(

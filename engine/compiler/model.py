@@ -140,6 +140,19 @@ def described(spec: IntegrationSpec, icon_svg: str, title: str = "") -> Describe
     }
 
 
+@dataclass(frozen=True, slots=True)
+class OperationCall:
+    """One operation call as the broker hands it to a provider: the arguments (checked and
+    coerced), the connection it goes through, that connection's credential fields (None when
+    the connection needs none) and its parameters."""
+
+    operation: Operation
+    params: dict[str, Any]
+    connection: Connection
+    credential: Mapping[str, str] | None = None
+    connection_params: Mapping[str, str] = field(default_factory=dict)
+
+
 class Provider(Protocol):
     """What every integration compiles to (declarative REST, OpenAPI, GraphQL, python factories)."""
 
@@ -152,11 +165,4 @@ class Provider(Protocol):
     connections: Mapping[str, Connection]
     default_connection: str
 
-    async def execute(
-        self,
-        operation: Operation,
-        params: dict[str, Any],
-        connection: Connection,
-        credential: Mapping[str, str] | None,
-        connection_params: Mapping[str, str],
-    ) -> Result: ...
+    async def execute(self, call: OperationCall) -> Result: ...

@@ -13,7 +13,14 @@ from typing import Any
 from urllib.parse import quote
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.model import QUERY_METHODS, Connection, Operation, Parameter, ProviderInfo, described
+from engine.compiler.model import (
+    QUERY_METHODS,
+    Operation,
+    OperationCall,
+    Parameter,
+    ProviderInfo,
+    described,
+)
 from engine.compiler.request import PLACEHOLDER, BodyTemplate, Expression, RequestTemplate
 from engine.compiler.schema import annotations_for, input_schema, normalise_type
 from engine.compiler.templates import (
@@ -39,23 +46,16 @@ def issue(origin: Origin | None, message: str, fallback: Origin | None = None) -
     return ConfigIssue(file=o.file, line=o.line, col=o.col, message=message, pointer=o.pointer)
 
 
-async def send_operation(
-    client: HttpClient,
-    integration: str,
-    operation: Operation,
-    params: Mapping[str, Any],
-    connection: Connection,
-    credential: Mapping[str, str] | None,
-    connection_params: Mapping[str, str],
-) -> Result:
+async def send_operation(client: HttpClient, integration: str, call: OperationCall) -> Result:
     """Render, inject the credential (headers and query pairs), send: every HTTP-backed provider."""
-    request = operation.request.render(params, connection_params, credential)
-    extra = connection.injector.apply(credential, request.headers, connection_params)
+    credential, connection_params = call.credential, call.connection_params
+    request = call.operation.request.render(call.params, connection_params, credential)
+    extra = call.connection.injector.apply(credential, request.headers, connection_params)
     if extra:
         sep = "&" if "?" in request.url else "?"
         request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
     request.integration = integration
-    request.operation = operation.name
+    request.operation = call.operation.name
     return await client.send(request)
 
 
@@ -65,17 +65,8 @@ class RestProvider(ProviderInfo):
 
     client: HttpClient
 
-    async def execute(
-        self,
-        operation: Operation,
-        params: dict[str, Any],
-        connection: Connection,
-        credential: Mapping[str, str] | None,
-        connection_params: Mapping[str, str],
-    ) -> Result:
-        return await send_operation(
-            self.client, self.name, operation, params, connection, credential, connection_params
-        )
+    async def execute(self, call: OperationCall) -> Result:
+        return await send_operation(self.client, self.name, call)
 
 
 def compile_rest(

@@ -8,10 +8,10 @@ params, then ``response_mapping`` and engine-side pagination are applied.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine.compiler.model import Connection, Operation, ProviderInfo
+from engine.compiler.model import OperationCall, ProviderInfo
 from engine.compiler.response_mapping import map_result, paginate
 from engine.compiler.rest import send_operation
 from engine.config.spec import ResponseMappingSpec
@@ -26,25 +26,15 @@ class SpecProvider(ProviderInfo):
     response_mapping: ResponseMappingSpec | None = None
     paginated: frozenset[str] = frozenset()
 
-    async def execute(
-        self,
-        operation: Operation,
-        params: dict[str, Any],
-        connection: Connection,
-        credential: Mapping[str, str] | None,
-        connection_params: Mapping[str, str],
-    ) -> Result:
-        conn_params = (
-            {**self.server_defaults, **connection_params} if self.server_defaults else connection_params
-        )
+    async def execute(self, call: OperationCall) -> Result:
+        if self.server_defaults:
+            call = replace(call, connection_params={**self.server_defaults, **call.connection_params})
 
-        async def send(call: dict[str, Any]) -> Result:
-            return await send_operation(
-                self.client, self.name, operation, call, connection, credential, conn_params
-            )
+        async def send(params: dict[str, Any]) -> Result:
+            return await send_operation(self.client, self.name, replace(call, params=params))
 
         mapping = self.response_mapping
-        if mapping is not None and operation.name in self.paginated:
-            return await paginate(send, params, mapping)
-        result = await send(params)
+        if mapping is not None and call.operation.name in self.paginated:
+            return await paginate(send, call.params, mapping)
+        result = await send_operation(self.client, self.name, call)
         return map_result(result, mapping) if mapping is not None else result

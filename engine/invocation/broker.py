@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compiler.connections import canonical_connection
-from engine.compiler.model import Connection, Operation, Provider
+from engine.compiler.model import Connection, Operation, OperationCall, Provider
 from engine.egress.request import Result
 from engine.errors import (
     BadRequest,
@@ -100,7 +100,7 @@ class Broker:
         )
         fields = resolved.fields if resolved is not None else None
         conn_params = resolved.connection_params if resolved is not None else _param_defaults(connection)
-        return await provider.execute(op, params, connection, fields, conn_params)
+        return await provider.execute(OperationCall(op, params, connection, fields, conn_params))
 
     @staticmethod
     def _connection(provider: Provider, op: Operation, requested: str | None) -> Connection:
