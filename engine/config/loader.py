@@ -46,11 +46,10 @@ class _Run:
 
 
 def load(
-    path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool | SchemaMemo = False
+    path: str | Path, env: Mapping[str, str] | None = None, *, memo: SchemaMemo | None = None
 ) -> ConfigSpec:
     """Load and validate a config; ``ConfigError`` carries every issue found. ``memo``: skip the
-    JSON Schema check of files that passed it unchanged before (``serve``; see schema_memo):
-    ``True`` for the memo beside the config, or a ``SchemaMemo`` (one with a precheck)."""
+    JSON Schema check of files that passed it unchanged before (``serve``; see schema_memo)."""
     spec, issues = load_partial(path, env, memo=memo)
     if issues or spec is None:
         raise ConfigError(list(sorted_issues(issues)))
@@ -58,13 +57,13 @@ def load(
 
 
 def load_partial(
-    path: str | Path, env: Mapping[str, str] | None = None, *, memo: bool | SchemaMemo = False
+    path: str | Path, env: Mapping[str, str] | None = None, *, memo: SchemaMemo | None = None
 ) -> tuple[ConfigSpec | None, list[ConfigIssue]]:
     """Every issue, plus the spec built from the entries that have none (for ``validate``, which
     goes on to compile those and report their problems too). The spec is None when the
     deployment file itself cannot be built."""
     config_path = Path(path).absolute()
-    run = _Run(os.environ if env is None else env, _memo(memo, config_path.parent))
+    run = _Run(os.environ if env is None else env, memo)
     main = run.document(config_path, schemas.GESTALT)
     if main is None:
         return None, list(sorted_issues(run.issues))
@@ -92,12 +91,6 @@ def load_partial(
         ):
             return None, issues
     return _build(config_path, data, integrations, bindings, dirs, issues), issues
-
-
-def _memo(memo: bool | SchemaMemo, config_dir: Path) -> SchemaMemo | None:
-    if isinstance(memo, SchemaMemo):
-        return memo
-    return SchemaMemo(config_dir) if memo else None
 
 
 def _build(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import load
+from engine.config.schema_memo import SchemaMemo
 from engine.errors import ConfigError
 
 
@@ -21,12 +22,12 @@ def test_a_clean_file_is_remembered_and_a_changed_one_is_checked_again(
 ) -> None:
     monkeypatch.setenv("GESTALT_CACHE_DIR", str(tmp_path / "cache"))
     memo_dir = tmp_path / "cache" / "schema-ok"
-    assert load(write(tmp_path, "8080"), memo=True).server.port == 8080
+    assert load(write(tmp_path, "8080"), memo=SchemaMemo(tmp_path)).server.port == 8080
     assert len(list(memo_dir.iterdir())) == 1
-    assert load(write(tmp_path, "8080"), memo=True).server.port == 8080
+    assert load(write(tmp_path, "8080"), memo=SchemaMemo(tmp_path)).server.port == 8080
     assert len(list(memo_dir.iterdir())) == 1
     with pytest.raises(ConfigError) as info:
-        load(write(tmp_path, "not-a-port"), memo=True)
+        load(write(tmp_path, "not-a-port"), memo=SchemaMemo(tmp_path))
     assert "not-a-port" in str(info.value) or "integer" in str(info.value)
     assert len(list(memo_dir.iterdir())) == 1  # a failing file is never remembered
 
