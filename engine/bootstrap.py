@@ -33,7 +33,6 @@ from engine.invocation.store_credentials import StoreCredentials
 from engine.secrets import provider_from_spec, resolve_secrets
 from engine.store import Store, open_store
 from engine.telemetry import configure_logging
-from engine.web.auth import Authenticator
 from engine.web.state import Readiness, Runtime
 
 _log = logging.getLogger("gestalt.bootstrap")
@@ -67,7 +66,7 @@ def check_config(path: str | Path, client: HttpClient) -> tuple[Compiled | None,
     try:
         spec = resolve_secrets(spec, provider_from_spec(spec))
     except ConfigError as exc:
-        return None, issues + [i for i in exc.issues if isinstance(i, ConfigIssue)]
+        return None, issues + _issues_of(exc)
     compiled = compile_providers(spec, client, locked=True)
     runtime = runtime_issues(spec) + setup_issues(spec) + prepared_state_issues(spec)
     return compiled, issues + runtime + compiled.issues
@@ -81,19 +80,23 @@ def setup_issues(config: ConfigSpec) -> list[ConfigIssue]:
     try:
         cipher = Cipher(_key(config))
     except ConfigError as exc:
-        issues += [i for i in exc.issues if isinstance(i, ConfigIssue)]
+        issues += _issues_of(exc)
         cipher = Cipher(bytes(KEY_BYTES))  # to go on checking the rest
     try:
         store = _open_store(config, cipher)
     except ConfigError as exc:
-        issues += [i for i in exc.issues if isinstance(i, ConfigIssue)]
+        issues += _issues_of(exc)
         # A stand-in, never opened, so that the login settings are still checked.
         store = open_store("sqlite", {}, cipher, config.base_dir)
     try:
         build_platform_auth(config, store, cipher)
     except ConfigError as exc:
-        issues += [i for i in exc.issues if isinstance(i, ConfigIssue)]
+        issues += _issues_of(exc)
     return issues
+
+
+def _issues_of(exc: ConfigError) -> list[ConfigIssue]:
+    return [i for i in exc.issues if isinstance(i, ConfigIssue)]
 
 
 def prepared_state_issues(config: ConfigSpec) -> list[ConfigIssue]:
@@ -160,7 +163,7 @@ def build_runtime(
         config=config,
         providers=compiled.providers,
         broker=broker,
-        authenticator=_authenticator(config, store, cipher),
+        authenticator=build_platform_auth(config, store, cipher),
         store=store,
         cipher=cipher,
         http=client,
@@ -204,8 +207,3 @@ def _open_store(config: ConfigSpec, cipher: Cipher) -> Store:
         raise ConfigError([ConfigIssue(config.path, 0, 0, str(exc), "/datastore/provider")]) from None
     except StoreError as exc:
         raise ConfigError([ConfigIssue(config.path, 0, 0, str(exc), "/datastore/config")]) from None
-
-
-def _authenticator(config: ConfigSpec, store: Store, cipher: Cipher) -> Authenticator:
-    """``auth.provider`` → login provider + request-path resolver (``none`` never touches the store)."""
-    return build_platform_auth(config, store, cipher)

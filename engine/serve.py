@@ -93,7 +93,7 @@ def _settle_heap() -> None:
     generations (fewer, shorter GC pauses on the request path, and forked workers keep sharing
     those pages), then collect young objects less often.
 
-    The collector is off while the app is built (see ``serve``): imports and compilation make
+    The collector is off while the app is built (``prebuild``): imports and compilation make
     hundreds of thousands of long-lived objects and no garbage worth a pass (under a thousand
     cyclic objects for the root config), so the passes cost ~0.1 s and a full collection before
     freezing another ~0.06 s, both of the 1 s startup budget."""

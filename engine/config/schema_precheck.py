@@ -30,10 +30,6 @@ class Precheck:
         self.config_path = config_path
         self._process: subprocess.Popen[bytes] | None = None
 
-    @property
-    def started(self) -> bool:
-        return self._process is not None
-
     def start(self) -> None:
         """Start the check once (further calls do nothing); the environment is this process's,
         so ``${VAR}`` expands the same way in both."""

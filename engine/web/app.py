@@ -89,6 +89,13 @@ class _NoEvents(BaseEventEmitterBackend):
         return None
 
 
+def _openapi_config() -> OpenAPIConfig:
+    """One UI: /schema and /schema/swagger (Swagger), and the document at /schema/openapi.json."""
+    return OpenAPIConfig(
+        title="gestaltd", version=__version__, path="/schema", render_plugins=[SwaggerRenderPlugin()]
+    )
+
+
 def _litestar(
     runtime: Runtime,
     endpoint: InvokeEndpoint,
@@ -119,12 +126,7 @@ def _litestar(
         },
         before_send=[add_headers],
         request_max_body_size=1 << 20,
-        openapi_config=OpenAPIConfig(
-            title="gestaltd",
-            version=__version__,
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],  # /schema, /schema/swagger, /schema/openapi.json
-        ),
+        openapi_config=_openapi_config(),
         event_emitter_backend=_NoEvents,
         logging_config=None,
         on_startup=[runtime.start],
