@@ -93,6 +93,19 @@ class AuthServer:
         return {**body, **self.extra_token_fields}
 
 
+def oauth2_auth(server: AuthServer, **extra: Any) -> dict[str, Any]:
+    """An ``oauth2`` connection auth block (PKCE, this server's endpoints and client), plus ``extra``."""
+    return {
+        "type": "oauth2",
+        "authorization_url": server.url + "/authorize",
+        "token_url": server.url + "/token",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "pkce": True,
+        **extra,
+    }
+
+
 def start_auth_server() -> tuple[AuthServer, Callable[[], None]]:
     server_state = AuthServer()
 

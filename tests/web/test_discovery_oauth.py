@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
 from tests.support.identity import bearer, oidc_auth, oidc_login
-from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer
+from tests.support.oauth_server import AuthServer, oauth2_auth
 from tests.support.oidc_provider import OpenIDProvider
 from tests.support.upstream import Upstream
 
@@ -23,14 +23,7 @@ SITES = [{"id": "alpha", "name": "<script>alert(1)</script>"}, {"id": "beta", "n
 
 
 def provider(upstream: Upstream, server: AuthServer) -> dict[str, Any]:
-    auth = {
-        "type": "oauth2",
-        "authorization_url": server.url + "/authorize",
-        "token_url": server.url + "/token",
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "pkce": True,
-    }
+    auth = oauth2_auth(server)
     discovery = {"url": upstream.url + "/accessible-resources", "params": {"cloud_id": "id"}}
     return {
         "plugin": {

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
 from tests.support.logs import CollectLogs
-from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer
+from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer, oauth2_auth
 from tests.support.upstream import Upstream
 
 BASE_URL = "http://testserver.local"
@@ -24,16 +24,7 @@ SERVER = {"server": {"encryption_key": "11" * 32, "base_url": BASE_URL}}
 
 
 def oauth_provider(upstream: Upstream, server: AuthServer, **auth: Any) -> dict[str, Any]:
-    spec = {
-        "type": "oauth2",
-        "authorization_url": server.url + "/authorize",
-        "token_url": server.url + "/token",
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "pkce": True,
-        "scopes": ["read", "write"],
-        **auth,
-    }
+    spec = oauth2_auth(server, **{"scopes": ["read", "write"], **auth})
     ops = [{"name": "ping", "method": "GET", "path": "/ping"}]
     return {"plugin": {"base_url": upstream.url, "auth": spec, "operations": ops}}
 
