@@ -1,8 +1,9 @@
 """The composition root: the only place that picks concrete implementations.
 
-Stages run in order (config → secrets → telemetry → egress client → providers → broker → web
-state); a failing stage reports what is wrong and where. ``serve`` skips an integration that
-fails to compile (logged); ``validate`` is strict and reports every issue.
+Stages run in order (config → secrets → telemetry → egress client → providers → broker → runtime
+record → surfaces); a failing stage reports what is wrong and where. Endpoints that more than one
+surface serves or mounts (invoke, ``/mcp``) are built here, once (``build_gateway``). ``serve``
+skips an integration that fails to compile (logged); ``validate`` is strict and reports every issue.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from engine.compiler.model import Provider
 
 if TYPE_CHECKING:
     from engine.compiler.documents import Documents
+    from engine.web.gateway import GatewayApp
 from engine.config import load
 from engine.config.issues import ConfigIssue, display_path
 from engine.config.spec import ConfigSpec, IntegrationSpec
@@ -32,8 +34,8 @@ from engine.invocation.broker import Broker
 from engine.invocation.store_credentials import StoreCredentials
 from engine.secrets import provider_from_spec, resolve_secrets
 from engine.store import Store, open_store
+from engine.surface.runtime import Readiness, Runtime
 from engine.telemetry import configure_logging
-from engine.web.state import Readiness, Runtime
 
 _log = logging.getLogger("gestalt.bootstrap")
 
@@ -207,3 +209,20 @@ def _open_store(config: ConfigSpec, cipher: Cipher) -> Store:
         raise ConfigError([ConfigIssue(config.path, 0, 0, str(exc), "/datastore/provider")]) from None
     except StoreError as exc:
         raise ConfigError([ConfigIssue(config.path, 0, 0, str(exc), "/datastore/config")]) from None
+
+
+def build_gateway(runtime: Runtime) -> GatewayApp:
+    """The served ASGI app: the Litestar routes, the invoke endpoint on every compiled path and
+    ``/mcp`` when some integration exposes tools, each endpoint built once. Those the gateway
+    serves itself carry the security headers (Litestar adds them to everything else)."""
+    from engine.mcp.mount import MCP_PATH, mcp_endpoint
+    from engine.surface.security import security_headers
+    from engine.web.app import create_app
+    from engine.web.gateway import GatewayApp, Mount
+    from engine.web.invoke import InvokeEndpoint
+
+    headers = security_headers(runtime.config.server.base_url.startswith("https://"))
+    invoke = InvokeEndpoint(runtime.broker, runtime.authenticator, headers)
+    mcp = mcp_endpoint(runtime, headers)
+    mounts = [Mount(MCP_PATH, "mcp", mcp)] if mcp is not None else []
+    return GatewayApp(runtime.config, create_app(runtime, invoke), invoke, runtime.providers, mounts)

@@ -131,11 +131,9 @@ def _validate(path: Path, fmt: str) -> int:
 
 
 def _routes(path: Path) -> int:
-    from engine.bootstrap import build_runtime, load_config
-    from engine.web.app import create_app, route_table
+    from engine.bootstrap import build_gateway, build_runtime, load_config
 
-    runtime = build_runtime(load_config(path), logs=False)
-    for method, route, name in route_table(create_app(runtime), runtime.providers):
+    for method, route, name in build_gateway(build_runtime(load_config(path), logs=False)).route_table():
         print(f"{method:<12} {route:<56} {name}")
     return 0
 

@@ -40,10 +40,9 @@ def build_app(config_path: Path, locked: bool = False, precheck: Precheck | None
     from engine.config.schema_memo import SchemaMemo
 
     spec = load(config_path, memo=SchemaMemo(config_path.parent, precheck))
-    from engine.bootstrap import build_runtime, resolve_config_secrets
-    from engine.web.gateway import create_gateway
+    from engine.bootstrap import build_gateway, build_runtime, resolve_config_secrets
 
-    return create_gateway(build_runtime(resolve_config_secrets(spec), locked=locked))
+    return build_gateway(build_runtime(resolve_config_secrets(spec), locked=locked))
 
 
 def warm_bytecode_cache() -> None:

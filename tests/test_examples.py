@@ -17,10 +17,9 @@ import pytest
 import yaml
 from litestar.testing import TestClient
 
-from engine.bootstrap import build_runtime, check_config, load_config
+from engine.bootstrap import build_gateway, build_runtime, check_config, load_config
 from engine.config.expansion import comment_starts
 from engine.egress.client import default_client
-from engine.web.gateway import create_gateway
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -165,7 +164,7 @@ def _serve(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
     copy = tmp_path / name
     shutil.copytree(EXAMPLES / name, copy, ignore=shutil.ignore_patterns("*.db", "*.db-*", ".gestalt"))
     runtime = build_runtime(load_config(copy / "gestalt.yaml"), logs=False)
-    return copy, TestClient(create_gateway(runtime))
+    return copy, TestClient(build_gateway(runtime))
 
 
 def _log_in(client: TestClient[Any], copy: Path) -> None:

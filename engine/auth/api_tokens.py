@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from engine.auth.principal import Principal
 from engine.config.durations import parse_duration
 from engine.crypto import API_TOKEN_PREFIX, hash_token, new_token
 from engine.errors import TokenScopeExceeded, UnknownScope
-from engine.invocation.principal import Principal
 from engine.store import Store
 from engine.store.records import ApiToken, utc_now
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from engine.compiler.request import interpolate
 from engine.config.spec import ConnectionAuthSpec
 from engine.egress.client import HttpClient
 from engine.egress.request import OutboundRequest
 from engine.errors import GestaltError, OAuthTokenError, TokenMetadataFailed, UpstreamHTTPError
-from engine.invocation.connection_target import interpolate
 
 # oauthlib refuses to build a URL for a non-https endpoint; the scheme is the operator's choice
 # (loopback authorization servers are common in development), so the query is built on a probe

@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from engine.auth.authenticator import AnonymousAuthenticator, Authenticator
 from engine.auth.login import LoginProvider, ProviderConfig
 from engine.auth.none import NoneLogin
+from engine.auth.principal import Principal
 from engine.auth.resolver import TokenAuthenticator
 from engine.config.issues import ConfigIssue
 from engine.config.spec import ConfigSpec
 from engine.crypto import Cipher
 from engine.errors import ConfigError
-from engine.invocation.principal import Principal
 from engine.store import Store
-from engine.web.auth import AnonymousAuthenticator, Authenticator
 
 LoginFactory = Callable[[ProviderConfig, ConfigSpec, Cipher, Store], LoginProvider]
 

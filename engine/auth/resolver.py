@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import time
 
+from engine.auth.authenticator import bearer_token
+from engine.auth.principal import Principal
 from engine.crypto import API_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, hash_token
 from engine.errors import InvalidToken, MissingAuthorization, StoreError, TokenValidationFailed
-from engine.invocation.principal import Principal
 from engine.store import Store
-from engine.web.auth import bearer_token
 
 EMAIL_CACHE_SIZE = 10_000
 CACHE_SECONDS = 1.0

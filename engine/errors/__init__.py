@@ -1,7 +1,7 @@
 """One exception tree for the whole engine.
 
 Every error a client may see carries its stable, secret-free ``public_message`` and its HTTP
-``status``; ``engine.web.errors`` is the single place that turns them into responses. Library
+``status``; ``engine.surface.errors`` is the single place that turns them into responses. Library
 exceptions are translated into this tree once, at the edge where they occur
 (``raise UpstreamUnreachable() from exc``), and anything else becomes ``InternalError``.
 One module per area (base, connections, upstream, storage, identity, mcp); import from here.

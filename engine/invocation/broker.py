@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.auth.principal import Principal
 from engine.compiler.connections import canonical_connection
 from engine.compiler.model import Connection, Operation, OperationCall, Provider
 from engine.egress.request import Result
@@ -28,7 +29,6 @@ from engine.errors import (
 from engine.invocation.arguments import bind_arguments
 from engine.invocation.audit import AuditRecord, AuditSink
 from engine.invocation.credentials import CredentialSource, resolve_credential
-from engine.invocation.principal import Principal
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")
 

@@ -24,7 +24,6 @@ from engine.errors import (
 from engine.store import DEFAULT_INSTANCE
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z0-9_.-]+)\}")
 _ALLOWED = "letters, digits, hyphens, dots, underscores"
 
 
@@ -81,11 +80,6 @@ def validate_params(connection: Connection, given: Mapping[str, Any]) -> dict[st
         if key not in out and spec.required and key not in discovered:
             raise InvalidConnectionParam(f"missing required connection parameter: {key}")
     return out
-
-
-def interpolate(url: str, params: Mapping[str, str]) -> str:
-    """Replace ``{key}`` with the param's value; unknown placeholders stay as they are."""
-    return _PLACEHOLDER.sub(lambda m: params.get(m.group(1), m.group(0)), url)
 
 
 def internal_name(connection: str) -> str:

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from engine.auth.principal import IDENTITY_USER, Principal
 from engine.compiler.model import Connection
 from engine.errors import NoCredential
-from engine.invocation.principal import IDENTITY_USER, Principal
 
 
 @dataclass(frozen=True, slots=True)

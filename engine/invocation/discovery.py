@@ -18,11 +18,12 @@ from typing import Any
 from urllib.parse import quote
 
 from engine.compiler.model import Connection
+from engine.compiler.request import interpolate
 from engine.config.spec import DiscoverySpec
 from engine.egress.client import HttpClient
 from engine.egress.request import OutboundRequest
 from engine.errors import ConnectionSetupFailed, GestaltError, InvalidDiscoveredValue
-from engine.invocation.connection_target import NAME_RE, interpolate
+from engine.invocation.connection_target import NAME_RE
 
 VALUE_RE = re.compile(r"^[a-zA-Z0-9._:/-]+$")
 # Candidates travel inside the sealed pending token (form field, cookie-free): keep it small.

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.auth.oauth_clients import OAuthClients
+from engine.auth.principal import Principal
 from engine.compiler.model import Connection
 from engine.errors import AmbiguousInstance, InternalError, NotAuthenticated, StoreError
 from engine.invocation.credentials import ResolvedCredential
-from engine.invocation.principal import Principal
 from engine.invocation.refresh import Refresher, as_params
 from engine.store import Credential, CredentialData, Store
 

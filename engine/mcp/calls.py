@@ -1,7 +1,7 @@
 """``tools/call``: one broker invocation (source ``mcp``), its result or failure as a CallToolResult.
 
 Failures carry the text the HTTP API would answer: the upstream body for upstream HTTP errors,
-otherwise the sanitised ``error`` message from ``engine.web.errors``.
+otherwise the sanitised ``error`` message from ``engine.surface.errors``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from engine.auth.principal import Principal
 from engine.errors import McpInvalidParams, UpstreamHTTPError
 from engine.invocation.broker import Broker, Invocation
-from engine.invocation.principal import Principal
 from engine.mcp.catalogue import Tool
-from engine.web.errors import render_error
+from engine.surface.errors import render_error
 
 # structuredContent arrived in 2025-06-18; older clients get text only.
 _STRUCTURED_FROM = frozenset({"2025-06-18", "2025-11-25"})

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.auth.principal import Principal
 from engine.compiler.model import Operation, Provider
 from engine.errors import McpInvalidParams
-from engine.invocation.principal import Principal
 from engine.mcp.naming import tool_name, unique_names
 from engine.mcp.protocol import encode
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from litestar.types import HTTPScope, Receive, Scope, Send
 
+from engine.auth.authenticator import Authenticator
 from engine.errors import (
     InvalidJSONBody,
     McpError,
@@ -30,10 +31,10 @@ from engine.mcp.protocol import (
     parse_body,
 )
 from engine.mcp.server import McpServer
-from engine.web.asgi import client_ip, header, read_body, send_response
-from engine.web.auth import Authenticator, credentials_from_headers
-from engine.web.errors import render_error
-from engine.web.state import Readiness
+from engine.surface.asgi import client_ip, header, read_body, send_response
+from engine.surface.credentials import credentials_from_headers
+from engine.surface.errors import render_error
+from engine.surface.runtime import Readiness
 
 Headers = list[tuple[bytes, bytes]]
 _JSON = [(b"content-type", b"application/json")]

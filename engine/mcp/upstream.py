@@ -11,11 +11,11 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
+from engine.auth.principal import Principal
 from engine.compiler.mcp_upstream import McpUpstreamProvider, mcp_upstream_of
 from engine.errors import GestaltError
 from engine.invocation.broker import Broker
 from engine.invocation.credentials import resolve_credential
-from engine.invocation.principal import Principal
 from engine.mcp.catalogue import Tool
 from engine.mcp.naming import tool_name
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,31 +16,27 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import Message, Scope
 
 from engine import __version__
-from engine.compiler.model import Provider
+from engine.auth.principal import Principal
 from engine.errors import GestaltError
-from engine.invocation.principal import Principal
-from engine.mcp.mount import mcp_routes
-from engine.web.auth import credentials_from_headers
+from engine.surface.credentials import credentials_from_headers
+from engine.surface.errors import gestalt_error_handler, http_exception_handler, internal_error_handler
+from engine.surface.runtime import Runtime
+from engine.surface.security import security_headers
 from engine.web.auth_routes import auth_router
 from engine.web.catalog import catalog_router
 from engine.web.connections import connections_router
-from engine.web.errors import gestalt_error_handler, http_exception_handler, internal_error_handler
 from engine.web.health import health, ready
 from engine.web.invoke import InvokeEndpoint, fallback_route
 from engine.web.openapi import add_operations
-from engine.web.security import security_headers
-from engine.web.state import Runtime
 from engine.web.tokens import tokens_router
 
 
-def create_app(runtime: Runtime) -> Litestar:
+def create_app(runtime: Runtime, endpoint: InvokeEndpoint) -> Litestar:
     """The Litestar application. Compiled operations are not registered one route each: Litestar
     re-validates its whole routing trie on every registration (quadratic: 1.9 s for the corpus'
     973 operations). They are served by exact path in ``web/gateway.py``, fall back to the
-    ``/api/v1/{integration}/{operation}`` route here, and are listed one by one in the route
-    table and the OpenAPI document."""
-    endpoint = InvokeEndpoint(runtime.broker, runtime.authenticator)
-    invoke_handlers: list[Any] = []
+    ``/api/v1/{integration}/{operation}`` route here (through the same ``endpoint``), and are
+    listed one by one in the route table and the OpenAPI document."""
     extra_headers = list(security_headers(runtime.config.server.base_url.startswith("https://")))
 
     async def add_headers(message: Message, scope: Scope) -> None:
@@ -52,7 +48,7 @@ def create_app(runtime: Runtime) -> Litestar:
         return await runtime.authenticator.authenticate(authorization, cookie)
 
     with _optional_integrations_hidden():
-        app = _litestar(runtime, endpoint, invoke_handlers, add_headers, provide_principal)
+        app = _litestar(runtime, endpoint, add_headers, provide_principal)
     add_operations(app.openapi_schema, runtime.providers)
     return app
 
@@ -99,7 +95,6 @@ def _openapi_config() -> OpenAPIConfig:
 def _litestar(
     runtime: Runtime,
     endpoint: InvokeEndpoint,
-    invoke_handlers: list[Any],
     add_headers: Any,
     provide_principal: Any,
 ) -> Litestar:
@@ -111,8 +106,6 @@ def _litestar(
             auth_router(),
             tokens_router(),
             connections_router(),
-            *mcp_routes(runtime),
-            *invoke_handlers,
             fallback_route(endpoint),
         ],
         dependencies={
@@ -134,13 +127,9 @@ def _litestar(
     )
 
 
-def route_table(app: Litestar, providers: Mapping[str, Provider]) -> list[tuple[str, str, str]]:
-    """(methods, path, handler) for every route, sorted by path: what ``gestaltd routes`` prints."""
-    rows: list[tuple[str, str, str]] = [
-        ("GET,POST", f"/api/v1/{name}/{op}", f"invoke:{name}:{op}")
-        for name, provider in providers.items()
-        for op in provider.operations
-    ]
+def litestar_routes(app: Litestar) -> list[tuple[str, str, str]]:
+    """(methods, path, handler) for the routes Litestar serves (the Swagger UI pages left out)."""
+    rows: list[tuple[str, str, str]] = []
     for route in app.routes:
         if route.path.startswith("/schema") and route.path != "/schema/openapi.json":
             continue
@@ -155,4 +144,4 @@ def route_table(app: Litestar, providers: Mapping[str, Provider]) -> list[tuple[
                 rows.append(
                     (methods or "*", route.path, name if "litestar_openapi" not in name else "openapi")
                 )
-    return sorted(set(rows), key=lambda r: (r[1], r[0]))
+    return rows

@@ -22,7 +22,7 @@ from engine.auth.sessions import issue_session, revoke_session
 from engine.crypto import Cipher
 from engine.errors import BadRequest, InternalError, StoreError
 from engine.store import Store
-from engine.web.cookies import (
+from engine.surface.cookies import (
     LOGIN_STATE_COOKIE,
     SESSION_COOKIE,
     check_login_state,
@@ -30,8 +30,9 @@ from engine.web.cookies import (
     login_state_cookie,
     session_cookie,
 )
-from engine.web.json_body import optional_int, optional_str, read_json_object
-from engine.web.state import Runtime, RuntimeDep
+from engine.surface.json_body import optional_int, optional_str, read_json_object
+from engine.surface.runtime import Runtime
+from engine.web.dependencies import RuntimeDep
 from engine.web.tokens import created_json, store_of, token_expiry
 
 CLI_TOKEN_NAME = "cli-token"

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 from engine.compiler.model import Connection, Provider
 from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
 from engine.errors import IntegrationNotFound, ScopeDenied
-from engine.web.state import PrincipalDep, RuntimeDep
+from engine.web.dependencies import PrincipalDep, RuntimeDep
 
 _AUTH_TYPES = {
     "oauth2": "oauth",

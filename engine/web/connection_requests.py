@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.auth.principal import Principal
 from engine.compiler.model import Provider
 from engine.errors import IntegrationNotFound, InternalError, InvalidJSONBody, ScopeDenied
-from engine.invocation.principal import Principal
 from engine.invocation.store_credentials import StoreCredentials
-from engine.web.state import Runtime
+from engine.surface.runtime import Runtime
 
 
 def connections_of(runtime: Runtime) -> StoreCredentials:

@@ -33,12 +33,12 @@ from engine.invocation.connection_target import (
 from engine.invocation.store_credentials import StoreCredentials
 from engine.store import Credential, CredentialData
 from engine.store.records import utc_now
+from engine.surface.json_body import optional_str, read_json_object
 from engine.web.connection_requests import connections_of, params_of, provider_for
-from engine.web.json_body import optional_str, read_json_object
+from engine.web.dependencies import PrincipalDep, RuntimeDep
 from engine.web.oauth_routes import oauth_callback, start_oauth
 from engine.web.pending_routes import choose_pending_connection
 from engine.web.post_connect import connected_json, finish_connect
-from engine.web.state import PrincipalDep, RuntimeDep
 
 MANUAL_TYPES = frozenset({"bearer", "manual", "basic"})
 

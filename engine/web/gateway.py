@@ -1,36 +1,59 @@
-"""The ASGI entry point served by Granian: compiled invoke routes go straight to their endpoint.
+"""The ASGI entry point served by Granian: compiled invoke routes and mounted endpoints go
+straight to their endpoint.
 
-Litestar still owns every route (the route table, the OpenAPI document, 404/405, the other
-APIs); this thin dispatcher only skips its router, middleware stack and ``before_send`` hook for
-the exact paths of compiled operations, which is most of a gateway's traffic. Measured with
-``bench/``; the security headers are added by the endpoint itself on this path.
+Litestar still owns every other route (the OpenAPI document, 404/405, the other APIs); this thin
+dispatcher only skips its router, middleware stack and ``before_send`` hook for the exact paths of
+compiled operations and of endpoints other surfaces serve (``/mcp``), which is most of a
+gateway's traffic. Measured with ``bench/``; those endpoints add the security headers themselves.
+``engine.bootstrap.build_gateway`` builds each endpoint once and hands it here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
 from litestar import Litestar
 from litestar.enums import ScopeType
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
-from engine.mcp.mount import MCP_PATH, mcp_endpoint
-from engine.web.app import create_app
+from engine.compiler.model import Provider
+from engine.config.spec import ConfigSpec
+from engine.web.app import litestar_routes
 from engine.web.invoke import InvokeEndpoint
-from engine.web.security import security_headers
-from engine.web.state import Runtime
+
+Row = tuple[str, str, str]
+
+
+class Mount:
+    """An endpoint another surface serves at one exact path, any method (``/mcp``)."""
+
+    __slots__ = ("endpoint", "name", "path")
+
+    def __init__(self, path: str, name: str, endpoint: ASGIApp) -> None:
+        self.path = path
+        self.name = name
+        self.endpoint = endpoint
 
 
 class GatewayApp:
-    def __init__(self, runtime: Runtime) -> None:
-        self.config = runtime.config
-        self.litestar: Litestar = create_app(runtime)
-        https = runtime.config.server.base_url.startswith("https://")
-        self.endpoint = InvokeEndpoint(runtime.broker, runtime.authenticator, security_headers(https))
-        self.mcp = mcp_endpoint(runtime, security_headers(https))
+    def __init__(
+        self,
+        config: ConfigSpec,
+        litestar: Litestar,
+        invoke: InvokeEndpoint,
+        providers: Mapping[str, Provider],
+        mounts: Sequence[Mount] = (),
+    ) -> None:
+        self.config = config
+        self.litestar = litestar
+        self.endpoint = invoke
         self.routes = {
             f"/api/v1/{name}/{op}": (name, op)
-            for name, provider in runtime.providers.items()
+            for name, provider in providers.items()
             for op in provider.operations
         }
+        self.mounts: dict[str, ASGIApp] = {m.path: m.endpoint for m in mounts}
+        self._mount_rows: list[Row] = [("*", m.path, m.name) for m in mounts]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
@@ -38,11 +61,17 @@ class GatewayApp:
             if target is not None:
                 await self.endpoint(scope, receive, send, target[0], target[1])
                 return
-            if self.mcp is not None and scope["path"] == MCP_PATH:
-                await self.mcp(scope, receive, send)
+            mounted = self.mounts.get(scope["path"])
+            if mounted is not None:
+                await mounted(scope, receive, send)
                 return
         await self.litestar(scope, receive, send)
 
-
-def create_gateway(runtime: Runtime) -> GatewayApp:
-    return GatewayApp(runtime)
+    def route_table(self) -> list[Row]:
+        """(methods, path, handler) for every route, sorted by path: what ``gestaltd routes`` prints."""
+        rows: Iterable[Row] = [
+            *(("GET,POST", path, f"invoke:{name}:{op}") for path, (name, op) in self.routes.items()),
+            *self._mount_rows,
+            *litestar_routes(self.litestar),
+        ]
+        return sorted(set(rows), key=lambda r: (r[1], r[0]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Response, get
 
-from engine.web.state import RuntimeDep
+from engine.web.dependencies import RuntimeDep
 
 
 @get("/health", sync_to_thread=False)

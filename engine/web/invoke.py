@@ -18,11 +18,12 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.types import Receive, Scope, Send
 
+from engine.auth.authenticator import Authenticator
 from engine.errors import InvalidJSONBody
 from engine.invocation.broker import Broker, Invocation
-from engine.web.asgi import client_ip, header, method_of, read_body, send_response
-from engine.web.auth import Authenticator, credentials_from_headers
-from engine.web.errors import JSON, error_body, render_error
+from engine.surface.asgi import client_ip, header, method_of, read_body, send_response
+from engine.surface.credentials import credentials_from_headers
+from engine.surface.errors import JSON, error_body, render_error
 
 _ALLOW = [(b"allow", b"GET, POST"), (b"content-type", JSON.encode())]
 
@@ -50,7 +51,7 @@ class InvokeEndpoint:
     async def respond(
         self, scope: Scope, receive: Receive, integration: str, operation: str
     ) -> tuple[int, str, bytes]:
-        """(status, content type, body) of one invocation; errors mapped in ``web.errors``."""
+        """(status, content type, body) of one invocation; errors mapped in ``surface.errors``."""
         try:
             call = await self._invocation(scope, receive, method_of(scope), integration, operation)
             result = await self.broker.invoke(call)

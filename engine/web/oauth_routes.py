@@ -35,12 +35,12 @@ from engine.invocation.connection_target import (
 from engine.invocation.store_credentials import StoreCredentials
 from engine.store import CredentialData
 from engine.store.records import utc_now
+from engine.surface.json_body import optional_str, read_json_object
 from engine.web.auth_routes import cipher_of
 from engine.web.connection_requests import connections_of, params_of, provider_for
-from engine.web.json_body import optional_str, read_json_object
+from engine.web.dependencies import PrincipalDep, RuntimeDep
 from engine.web.pending_routes import selection_response
 from engine.web.post_connect import finish_connect
-from engine.web.state import PrincipalDep, RuntimeDep
 
 _log = logging.getLogger("gestalt.oauth")
 

@@ -20,7 +20,6 @@ from litestar import Request, Response, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
 
-from engine.auth.pending_connection import PendingConnection, consume_pending, open_pending
 from engine.errors import (
     BadRequest,
     CandidateNotFound,
@@ -34,14 +33,16 @@ from engine.errors import (
     ScopeDenied,
     Unauthorized,
 )
-from engine.web.auth import credentials_from_headers
+from engine.invocation.pending_connection import PendingConnection, consume_pending, open_pending
+from engine.surface.cookies import PENDING_COOKIE, check_pending_cookie, cleared_cookie, pending_cookie
+from engine.surface.credentials import credentials_from_headers
+from engine.surface.errors import render_error
+from engine.surface.runtime import Runtime
 from engine.web.auth_routes import cipher_of
 from engine.web.connection_requests import connections_of
-from engine.web.cookies import PENDING_COOKIE, check_pending_cookie, cleared_cookie, pending_cookie
-from engine.web.errors import render_error
+from engine.web.dependencies import RuntimeDep
 from engine.web.pages import connected_page, html_response, integrations_url, selection_page
 from engine.web.post_connect import SelectionRequired, connected_json, with_candidate
-from engine.web.state import Runtime, RuntimeDep
 
 
 @post("/auth/pending-connection", status_code=200)

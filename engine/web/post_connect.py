@@ -13,19 +13,19 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from engine.auth.pending_connection import PendingConnection, seal_pending
 from engine.compiler.model import Connection
 from engine.egress.client import HttpClient
 from engine.errors import ConnectionSetupFailed, InternalError
 from engine.invocation.discovery import Candidate, discover
+from engine.invocation.pending_connection import PendingConnection, seal_pending
 from engine.invocation.refresh import as_params
 from engine.invocation.store_credentials import credential_fields
 from engine.store import CredentialData
 from engine.store.records import utc_now
+from engine.surface.runtime import Runtime
 from engine.web.auth_routes import cipher_of
 from engine.web.connection_requests import connections_of
 from engine.web.pages import PENDING_PATH
-from engine.web.state import Runtime
 
 _log = logging.getLogger("gestalt.connect")
 

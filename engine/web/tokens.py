@@ -13,11 +13,12 @@ from litestar import Request, Router, delete, get, post
 from litestar.params import FromPath
 
 from engine.auth.api_tokens import check_within, expiry, mint, parse_scopes, token_ttl
+from engine.auth.principal import Principal
 from engine.errors import BadRequest, InternalError, NotAuthenticated, StoreError, TokenNotFound
-from engine.invocation.principal import Principal
 from engine.store import ApiToken, Store
-from engine.web.json_body import optional_str, read_json_object
-from engine.web.state import PrincipalDep, Runtime, RuntimeDep
+from engine.surface.json_body import optional_str, read_json_object
+from engine.surface.runtime import Runtime
+from engine.web.dependencies import PrincipalDep, RuntimeDep
 
 
 def store_of(runtime: Runtime) -> Store:

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engine.auth import resolver
+from engine.auth.authenticator import AnonymousAuthenticator
 from engine.auth.resolver import TokenAuthenticator
 from engine.crypto import hash_token, new_token
 from engine.errors import InvalidToken, StoreError, TokenValidationFailed
 from engine.store import ApiToken, Session, User
-from engine.web.auth import AnonymousAuthenticator
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 

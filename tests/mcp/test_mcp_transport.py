@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from engine.bootstrap import build_runtime, load_config
-from engine.web.gateway import create_gateway
+from engine.bootstrap import build_gateway, build_runtime, load_config
 from tests.conftest import GatewayFactory
 from tests.support.configs import write_config
 from tests.support.identity import local_auth
@@ -27,7 +26,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient[A
     path = write_config(
         tmp_path_factory.mktemp("mcp"), {"echo": {"plugin": {"base_url": upstream.url, "operations": ops}}}
     )
-    with TestClient(create_gateway(build_runtime(load_config(path)))) as client:
+    with TestClient(build_gateway(build_runtime(load_config(path)))) as client:
         yield client, upstream
     stop()
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from engine.auth.pending_connection import (
+from engine.crypto import Cipher
+from engine.errors import ExpiredPendingConnection, InvalidPendingConnection
+from engine.invocation.discovery import Candidate
+from engine.invocation.pending_connection import (
     PendingConnection,
     consume_pending,
     open_pending,
     seal_pending,
 )
-from engine.crypto import Cipher
-from engine.errors import ExpiredPendingConnection, InvalidPendingConnection
-from engine.invocation.discovery import Candidate
 from engine.store import CredentialData, open_store
 
 CIPHER = Cipher(b"\x01" * 32)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from litestar.datastructures import Cookie
 
 from engine.crypto import Cipher
-from engine.errors import InvalidSealedToken, LoginStateInvalid, PendingAuthorizationRequired
+from engine.errors import GestaltError, InvalidSealedToken, LoginStateInvalid, PendingAuthorizationRequired
 
 SESSION_COOKIE = "session_token"
 LOGIN_STATE_COOKIE = "login_state"
@@ -45,14 +45,7 @@ def login_state_cookie(cipher: Cipher, state: str, secure: bool) -> Cookie:
 
 def check_login_state(cipher: Cipher, cookie: str, state: str) -> None:
     """Raise 403 unless the ``login_state`` cookie is ours, unexpired and holds ``state``."""
-    if not cookie or not state:
-        raise LoginStateInvalid()
-    try:
-        sealed_state = cipher.unseal(cookie).get("s")
-    except InvalidSealedToken as exc:
-        raise LoginStateInvalid() from exc
-    if sealed_state != state:
-        raise LoginStateInvalid()
+    _check_sealed(cipher, cookie, "s", state, LoginStateInvalid)
 
 
 def pending_cookie(cipher: Cipher, binding: str, secure: bool) -> Cookie:
@@ -63,11 +56,15 @@ def pending_cookie(cipher: Cipher, binding: str, secure: bool) -> Cookie:
 def check_pending_cookie(cipher: Cipher, cookie: str, binding: str) -> None:
     """Raise 401 unless the ``pending_connection_state`` cookie is ours, unexpired and bound to
     the same pending connection."""
-    if not cookie or not binding:
-        raise PendingAuthorizationRequired()
+    _check_sealed(cipher, cookie, "b", binding, PendingAuthorizationRequired)
+
+
+def _check_sealed(cipher: Cipher, cookie: str, field: str, expected: str, error: type[GestaltError]) -> None:
+    if not cookie or not expected:
+        raise error()
     try:
-        bound = cipher.unseal(cookie).get("b")
+        sealed = cipher.unseal(cookie).get(field)
     except InvalidSealedToken as exc:
-        raise PendingAuthorizationRequired() from exc
-    if bound != binding:
-        raise PendingAuthorizationRequired()
+        raise error() from exc
+    if sealed != expected:
+        raise error()

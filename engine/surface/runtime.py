@@ -1,4 +1,5 @@
-"""What the web layer needs from the running server, assembled by ``engine.bootstrap``."""
+"""The runtime record: what every surface needs from the running server (config, providers, the
+broker, the authenticator, the store), and whether it is ready. Assembled by ``engine.bootstrap``."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from litestar.di import NamedDependency
-
+from engine.auth.authenticator import Authenticator
+from engine.auth.principal import Principal
 from engine.compiler.model import Provider
 from engine.config.spec import ConfigSpec
 from engine.crypto import Cipher
 from engine.egress.client import HttpClient
 from engine.invocation.broker import Broker
-from engine.invocation.principal import Principal
 from engine.store import Store
-from engine.web.auth import Authenticator
 
 _log = logging.getLogger("gestalt.runtime")
 
@@ -92,8 +91,3 @@ class Runtime:
             self._migration.cancel()
         for close in reversed(self.closers):
             await close()
-
-
-# Handler parameter types for the two app-wide dependencies (explicit, as Litestar 3 requires).
-RuntimeDep = NamedDependency[Runtime]
-PrincipalDep = NamedDependency[Principal]
