@@ -6,7 +6,7 @@ widen itself, and an empty scope list means "every integration".
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -33,9 +33,13 @@ def token_ttl(text: str) -> timedelta:
     return parse_duration(text) if text else DEFAULT_TTL
 
 
-def parse_scopes(text: str, integrations: Collection[str]) -> tuple[str, ...]:
-    """Whitespace-separated integration names, each of which must exist."""
-    scopes = tuple(text.split())
+def parse_scopes(names: str | Sequence[str], integrations: Collection[str]) -> tuple[str, ...]:
+    """Integration names, each of which must exist: a list, or the reference's space-separated string.
+
+    List items are split too, so ``["a b"]`` and ``"a b"`` mean the same and nothing blank is kept.
+    """
+    words = [names] if isinstance(names, str) else names
+    scopes = tuple(scope for word in words for scope in word.split())
     for scope in scopes:
         if scope not in integrations:
             raise UnknownScope(scope)

@@ -76,13 +76,25 @@ async def create_token(
     name = optional_str(body, "name")
     if not name:
         raise BadRequest("name is required")
-    scopes = parse_scopes(optional_str(body, "scopes"), runtime.providers)
+    scopes = parse_scopes(_scope_names(body), runtime.providers)
     check_within(principal, scopes)
     try:
         minted = await mint(store, user_id, name, scopes, token_expiry(runtime))
     except StoreError as exc:
         raise InternalError("failed to generate token") from exc
     return created_json(minted.record, minted.plaintext)
+
+
+def _scope_names(body: dict[str, Any]) -> str | list[str]:
+    """``scopes`` as README shows it (a list) or as the reference takes it (a space-separated string)."""
+    value = body.get("scopes")
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise BadRequest("scopes must be a string or a list of strings")
 
 
 @get("/tokens")

@@ -74,6 +74,9 @@ def test_revoke_all(gateway: GatewayFactory) -> None:
         ({}, 400, "name is required"),
         ({"name": ""}, 400, "name is required"),
         ({"name": "x", "scopes": "echo nope"}, 400, 'unknown scope "nope"'),
+        ({"name": "x", "scopes": ["echo", "nope"]}, 400, 'unknown scope "nope"'),
+        ({"name": "x", "scopes": ["echo", 3]}, 400, "scopes must be a string or a list of strings"),
+        ({"name": "x", "scopes": {"echo": True}}, 400, "scopes must be a string or a list of strings"),
     ],
 )
 def test_create_validation(
@@ -82,6 +85,20 @@ def test_create_validation(
     client = logged_in(gateway, {"echo": echo_provider(upstream.url)})
     r = client.post("/api/v1/tokens", content=b"" if body is None else None, json=body)
     assert (r.status_code, r.json()) == (status, {"error": message})
+
+
+@pytest.mark.parametrize("scopes", [["echo", "other"], "echo other", " echo  other "])
+def test_scopes_as_the_readme_shows_them_or_as_the_reference_string(
+    gateway: GatewayFactory, upstream: Upstream, scopes: Any
+) -> None:
+    """README: ``POST /api/v1/tokens {"name": "ci", "scopes": ["httpbin"]}``; the reference: a string."""
+    client = logged_in(gateway, {"echo": echo_provider(upstream.url), "other": echo_provider(upstream.url)})
+    created = client.post("/api/v1/tokens", json={"name": "ci", "scopes": scopes})
+    assert created.status_code == 201, created.text
+    assert client.get("/api/v1/tokens").json()[0]["scopes"] == "echo other"
+    client.cookies.clear()
+    auth = bearer(created.json()["token"])
+    assert [i["name"] for i in client.get("/api/v1/integrations", headers=auth).json()] == ["echo", "other"]
 
 
 def test_tokens_need_authentication(gateway: GatewayFactory) -> None:
