@@ -196,8 +196,9 @@ def test_sqlite_example_serves_its_integrations(
             assert ops.status_code == 200, ops.text
             assert sorted(op["id"] for op in ops.json()) == expected.operations
             assert listed[integration]["auth_types"] == expected.auth_types
-            # Nothing to connect means usable at once; anything else waits for the user's credential.
-            assert listed[integration]["connected"] is (expected.auth_types == [])
+            # Nothing stored yet; nothing to connect means usable at once.
+            assert listed[integration]["connected"] is False
+            assert listed[integration]["usable_without_connecting"] is (expected.auth_types == [])
     assert (copy / "gestalt.db").is_file()
     assert _files(EXAMPLES / name) == before
 

@@ -137,12 +137,44 @@ def test_listing_shape(gateway: GatewayFactory, upstream: Upstream) -> None:
         "name": "svc",
         "display_name": "svc",
         "connected": False,
+        "usable_without_connecting": False,
         "auth_types": ["manual"],
         "connection_params": {"site": {"required": True, "description": "Site"}, "region": {"default": "eu"}},
         "connections": [{"name": "plugin", "auth_types": ["manual"]}],
     }
     connect(client, connection_params={"site": "acme"})
     assert client.get("/api/v1/integrations").json()[0]["connected"] is True
+
+
+def test_connected_means_a_stored_credential_and_usable_says_none_is_needed(
+    gateway: GatewayFactory, upstream: Upstream
+) -> None:
+    """The reference's ``connected``: the caller has a stored credential; nothing else."""
+    identity = {"token": "shared"}
+    providers = {
+        "open": {"plugin": {"base_url": upstream.url, "operations": [PING]}},
+        "shared": bearer_provider(upstream.url, connections={
+            "team": {"mode": "identity", "auth": {"type": "bearer"}, "identity": identity}},
+            default_connection="team"),
+        "mixed": bearer_provider(upstream.url, connections={
+            "team": {"mode": "either", "auth": {"type": "bearer"}, "identity": identity}},
+            default_connection="team"),
+        "svc": bearer_provider(upstream.url),
+    }  # fmt: skip
+    client = gateway(providers)
+
+    def flags() -> dict[str, tuple[bool, bool]]:
+        listed = client.get("/api/v1/integrations").json()
+        return {i["name"]: (i["connected"], i["usable_without_connecting"]) for i in listed}
+
+    assert flags() == {
+        "mixed": (False, True), "open": (False, True), "shared": (False, True), "svc": (False, False)
+    }  # fmt: skip
+    connect(client)
+    connect(client, integration="mixed", connection="team")
+    assert flags() == {
+        "mixed": (True, True), "open": (False, True), "shared": (False, True), "svc": (True, False)
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
