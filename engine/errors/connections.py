@@ -87,10 +87,12 @@ class MultipleConnections(Conflict):
 
 
 class NoCredential(GestaltError):
+    """412; ``how`` says what to do about it (the reference's OAuth hint unless told otherwise)."""
+
     status = 412
 
-    def __init__(self, integration: str) -> None:
-        super().__init__(f'no token stored for integration "{integration}"; connect via OAuth first')
+    def __init__(self, integration: str, how: str = "connect via OAuth first") -> None:
+        super().__init__(f'no token stored for integration "{integration}"; {how}')
 
 
 class PayloadTooLarge(GestaltError):

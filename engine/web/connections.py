@@ -30,6 +30,7 @@ from engine.invocation.connection_target import (
     internal_name,
     validate_params,
 )
+from engine.invocation.credentials import MANUAL_AUTH_TYPES
 from engine.invocation.store_credentials import StoreCredentials
 from engine.store import Credential, CredentialData
 from engine.store.records import utc_now
@@ -39,8 +40,6 @@ from engine.web.dependencies import PrincipalDep, RuntimeDep
 from engine.web.oauth_routes import oauth_callback, start_oauth
 from engine.web.pending_routes import choose_pending_connection
 from engine.web.post_connect import connected_json, finish_connect
-
-MANUAL_TYPES = frozenset({"bearer", "manual", "basic"})
 
 
 def manual_secret(body: dict[str, Any]) -> str:
@@ -70,7 +69,7 @@ async def connect_manual(
         raise BadRequest("integration and credential are required")
     provider = provider_for(runtime, principal, integration)
     connection = choose_connection(provider, optional_str(body, "connection"))
-    if connection.auth_type not in MANUAL_TYPES:
+    if connection.auth_type not in MANUAL_AUTH_TYPES:
         raise ManualAuthNotSupported(integration)
     service = connections_of(runtime)
     user_id = await service.user_id(principal)

@@ -11,6 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.conftest import GatewayFactory
 from tests.support.identity import bearer, oidc_auth, oidc_login
+from tests.support.oauth_server import AuthServer, oauth2_auth
 from tests.support.oidc_provider import OpenIDProvider
 from tests.support.upstream import Upstream
 
@@ -61,7 +62,10 @@ def test_connect_manual_then_invoke_with_the_stored_token(
 ) -> None:
     client = gateway({"svc": bearer_provider(upstream.url)})
     r = client.get("/api/v1/svc/ping")
-    message = 'no token stored for integration "svc"; connect via OAuth first'
+    message = (
+        'no token stored for integration "svc"; connect it first (auth type bearer): '
+        'POST /api/v1/auth/connect-manual {"integration": "svc", "credential": "..."}'
+    )
     assert (r.status_code, r.json()) == (412, {"error": message})
     assert connect(client) == {"status": "connected", "integration": "svc"}
     assert client.get("/api/v1/svc/ping").status_code == 200
@@ -69,6 +73,36 @@ def test_connect_manual_then_invoke_with_the_stored_token(
     connect(client, "user-token-2")  # reconnecting replaces the credential
     client.get("/api/v1/svc/ping")
     assert sent_auth(upstream) == "Bearer user-token-2"
+
+
+def test_not_connected_says_how_to_connect(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    fields = {"type": "manual", "credentials": [{"name": "api_key"}, {"name": "app_key"}]}
+    providers = {
+        "svc": bearer_provider(upstream.url, connections={"team": {"auth": fields}}, operations=[
+            {**PING, "connection": "team"}], default_connection="plugin"),
+        "gh": {"plugin": {"base_url": upstream.url, "auth": oauth2_auth(auth_server), "operations": [PING]}},
+        "jira": {"plugin": {"base_url": upstream.url, "auth": {"type": "basic"}, "operations": [PING]}},
+        "shared": bearer_provider(upstream.url, default_connection="team", connections={
+            "team": {"mode": "identity", "auth": {"type": "bearer"}}}),
+    }  # fmt: skip
+    client = gateway(providers)
+    r = client.get("/api/v1/svc/ping")
+    how = 'POST /api/v1/auth/connect-manual {"integration": "svc", "connection": "team", '
+    how += '"credentials": {"api_key": "...", "app_key": "..."}}'
+    message = f'no token stored for integration "svc"; connect it first (auth type manual): {how}'
+    assert (r.status_code, r.json()) == (412, {"error": message})
+    r = client.get("/api/v1/jira/ping")
+    assert r.json()["error"].endswith(
+        '(auth type basic): POST /api/v1/auth/connect-manual {"integration": "jira", '
+        '"credentials": {"username": "...", "password": "..."}}'
+    )
+    r = client.get("/api/v1/gh/ping")  # the reference's message, exactly
+    assert r.json() == {"error": 'no token stored for integration "gh"; connect via OAuth first'}
+    r = client.get("/api/v1/shared/ping")
+    message = 'no token stored for integration "shared"; its shared identity credential is not configured'
+    assert (r.status_code, r.json()) == (412, {"error": message})
 
 
 def test_multi_field_credential_sends_exactly_the_mapped_headers(
