@@ -7,18 +7,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from engine.auth.principal import IDENTITY_USER, Principal
 from engine.compiler.model import Connection
-from engine.config.spec import PLUGIN_CONNECTION
 from engine.errors import NoCredential
-
-# Connected with POST /api/v1/auth/connect-manual (the other auth types go through OAuth).
-MANUAL_AUTH_TYPES = frozenset({"bearer", "manual", "basic"})
+from engine.invocation.manual_credential import MANUAL_AUTH_TYPES, connect_hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,18 +75,6 @@ async def resolve_credential(
 
 def missing_credential(integration: str, connection: Connection) -> NoCredential:
     """The 412 for a caller with nothing stored, saying how this connection is connected."""
-    auth = connection.auth
-    if auth.type not in MANUAL_AUTH_TYPES:
+    if connection.auth_type not in MANUAL_AUTH_TYPES:
         return NoCredential(integration)  # OAuth: the reference's own hint
-    body: dict[str, object] = {"integration": integration}
-    if connection.name != PLUGIN_CONNECTION:
-        body["connection"] = connection.name
-    fields = [f.name for f in auth.credentials]
-    if not fields and auth.type == "basic":
-        fields = ["username", "password"]
-    if len(fields) > 1:
-        body["credentials"] = dict.fromkeys(fields, "...")
-    else:
-        body["credential"] = "..."
-    how = f"connect it first (auth type {auth.type}): POST /api/v1/auth/connect-manual {json.dumps(body)}"
-    return NoCredential(integration, how)
+    return NoCredential(integration, connect_hint(integration, connection))

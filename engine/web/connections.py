@@ -8,7 +8,6 @@ A scoped API token may connect and disconnect only the integrations it may call.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Request, Router, delete, post
@@ -30,7 +29,7 @@ from engine.invocation.connection_target import (
     internal_name,
     validate_params,
 )
-from engine.invocation.credentials import MANUAL_AUTH_TYPES
+from engine.invocation.manual_credential import MANUAL_AUTH_TYPES, stored_secret
 from engine.invocation.store_credentials import StoreCredentials
 from engine.store import Credential, CredentialData
 from engine.store.records import utc_now
@@ -42,20 +41,20 @@ from engine.web.pending_routes import choose_pending_connection
 from engine.web.post_connect import connected_json, finish_connect
 
 
-def manual_secret(body: dict[str, Any]) -> str:
-    """The secret to store: the JSON of ``credentials`` (keys sorted), else ``credential``."""
+def manual_fields(body: dict[str, Any]) -> dict[str, str]:
+    """``credentials``: an object of non-empty strings (empty or absent: none)."""
     fields = body.get("credentials")
-    if isinstance(fields, dict) and fields:
-        for key in sorted(fields):
-            value = fields[key]
-            if not isinstance(value, str):
-                raise InvalidJSONBody()
-            if not value:
-                raise BadRequest(f'credential "{key}" must not be empty')
-        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
-    if fields is not None and not isinstance(fields, dict):
+    if fields is None:
+        return {}
+    if not isinstance(fields, dict):
         raise InvalidJSONBody()
-    return optional_str(body, "credential")
+    for key in sorted(fields):
+        value = fields[key]
+        if not isinstance(value, str):
+            raise InvalidJSONBody()
+        if not value:
+            raise BadRequest(f'credential "{key}" must not be empty')
+    return fields
 
 
 @post("/auth/connect-manual", status_code=200)
@@ -64,13 +63,14 @@ async def connect_manual(
 ) -> dict[str, Any]:
     body = await read_json_object(request)
     integration = optional_str(body, "integration")
-    secret = manual_secret(body)
-    if not integration or not secret:
+    fields, credential = manual_fields(body), optional_str(body, "credential")
+    if not integration or not (fields or credential):
         raise BadRequest("integration and credential are required")
     provider = provider_for(runtime, principal, integration)
     connection = choose_connection(provider, optional_str(body, "connection"))
     if connection.auth_type not in MANUAL_AUTH_TYPES:
         raise ManualAuthNotSupported(integration)
+    secret = stored_secret(connection, credential, fields)
     service = connections_of(runtime)
     user_id = await service.user_id(principal)
     instance = choose_instance(optional_str(body, "instance"))

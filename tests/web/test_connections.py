@@ -248,6 +248,46 @@ def test_connect_manual_validation(
     assert (r.status_code, r.json()) == (status, {"error": message})
 
 
+MULTI = {"type": "manual", "credentials": [{"name": "api_key"}, {"name": "app_key"}]}
+ONE = {
+    "type": "manual",
+    "credentials": [{"name": "api_key"}],
+    "auth_mapping": {"headers": {"X-Key": "api_key"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"credentials": {"api_key": "a"}}, "missing credential field: app_key"),
+        ({"credential": "a"}, 'missing credential fields: api_key, app_key (send them in "credentials")'),
+        ({"credentials": {"api_key": "a", "app_key": "b", "region": "eu"}},
+         "unknown credential field: region (declared: api_key, app_key)"),
+        ({"credentials": {"api_key": "a", "appkey": "b"}},
+         'unknown credential field: appkey (did you mean "app_key"?); missing credential field: app_key'),
+        ({"credentials": {"API_KEY": "a", "app_key": "b"}},
+         'unknown credential field: API_KEY (did you mean "api_key"?); missing credential field: api_key'),
+    ],
+)  # fmt: skip
+def test_connect_manual_checks_the_declared_credential_fields(
+    gateway: GatewayFactory, upstream: Upstream, body: dict[str, Any], message: str
+) -> None:
+    client = gateway({"svc": {"plugin": {"base_url": upstream.url, "auth": MULTI, "operations": [PING]}}})
+    r = client.post("/api/v1/auth/connect-manual", json={"integration": "svc", **body})
+    assert (r.status_code, r.json()) == (400, {"error": message})
+    assert client.get("/api/v1/integrations").json()[0]["connected"] is False
+
+
+def test_one_declared_field_may_come_as_the_single_credential(
+    gateway: GatewayFactory, upstream: Upstream
+) -> None:
+    client = gateway({"svc": {"plugin": {"base_url": upstream.url, "auth": ONE, "operations": [PING]}}})
+    for credential, fields in (("k1", None), ("", {"api_key": "k2"})):
+        connect(client, credential, credentials=fields)
+        assert client.get("/api/v1/svc/ping").status_code == 200
+        assert upstream.last().headers["X-Key"] == (credential or "k2")
+
+
 def test_disconnect(gateway: GatewayFactory, upstream: Upstream) -> None:
     client = gateway({"svc": bearer_provider(upstream.url)})
     r = client.delete("/api/v1/integrations/svc")
