@@ -30,8 +30,9 @@ class Served:
 
 
 @contextmanager
-def served(config: Path, timeout: float = 30.0) -> Iterator[Served]:
-    port = free_port()
+def served(config: Path, timeout: float = 30.0, port: int = 0) -> Iterator[Served]:
+    """``port``: the one the config's ``base_url`` names (default: any free port)."""
+    port = port or free_port()
     log = config.parent / "gestaltd.log"
     started = time.perf_counter()
     with log.open("wb") as out:
