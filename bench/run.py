@@ -36,9 +36,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
-ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token", "gestaltd-aiohttp")
+ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token")
 # gestaltd-token: the same call authenticated with an API token (auth local, one indexed lookup).
-# gestaltd-aiohttp: the same call with the aiohttp egress transport, to compare with the default.
 UPSTREAM_BODY = '{"hello":"world"}'
 READY_POLL_S = 0.010
 READY_TIMEOUT_S = 60.0
@@ -442,7 +441,6 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         if d1 and ("nginx-proxy", low) in by
         else None,
         f"token_over_anonymous_rps_c{high}": rps_ratio("gestaltd-token", "gestaltd", high),
-        f"aiohttp_over_http1_rps_c{high}": rps_ratio("gestaltd-aiohttp", "gestaltd", high),
     }
 
 
@@ -488,10 +486,6 @@ def print_table(report: dict) -> None:
     print(
         f"gestaltd API token / anonymous req/s @ {high} conns: "
         f"{fmt(rt.get(f'token_over_anonymous_rps_c{high}'), '.3f')}x   (target >= 0.85x)"
-    )
-    print(
-        f"gestaltd aiohttp transport / default (http1) req/s @ {high} conns: "
-        f"{fmt(rt.get(f'aiohttp_over_http1_rps_c{high}'), '.3f')}x"
     )
     if any(r["non_2xx"] or r["socket_errors"] for r in report["results"]):
         print("\nWARNING: some runs had non-2xx responses or socket errors; their req/s is not comparable.")
@@ -618,11 +612,6 @@ def main(argv: list[str] | None = None) -> int:
                     {"Authorization": f"Bearer {token}"},
                 )
             )
-        if "gestaltd-aiohttp" in args.target_list:
-            a_port = free_port()
-            config = write_gestalt_config(tmp, a_port, upstream_port, args.with_logs, name="gestaltd-aiohttp")
-            start_gestaltd(procs, gestaltd, config, a_port, env={"GESTALT_EGRESS_CLIENT": "aiohttp"})
-            targets.append(Target("gestaltd-aiohttp", f"http://{HOST}:{a_port}/api/v1/bench/hello"))
 
         sample = None
         for t in targets:  # every target must answer 200 before we load it

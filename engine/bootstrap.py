@@ -70,11 +70,11 @@ def check_config(path: str | Path, client: HttpClient) -> tuple[Compiled | None,
     except ConfigError as exc:
         return None, issues + _issues_of(exc)
     compiled = compile_providers(spec, client, locked=True)
-    runtime = runtime_issues(spec) + setup_issues(spec) + prepared_state_issues(spec)
+    runtime = runtime_issues(spec) + setup_issues(spec, client) + prepared_state_issues(spec)
     return compiled, issues + runtime + compiled.issues
 
 
-def setup_issues(config: ConfigSpec) -> list[ConfigIssue]:
+def setup_issues(config: ConfigSpec, client: HttpClient) -> list[ConfigIssue]:
     """What ``build_runtime`` refuses that loading does not check: the encryption key, the
     datastore settings and the login provider's settings (the reference's runtime validation,
     which ``validate`` runs too). Nothing connects: stores and login providers open lazily."""
@@ -91,7 +91,7 @@ def setup_issues(config: ConfigSpec) -> list[ConfigIssue]:
         # A stand-in, never opened, so that the login settings are still checked.
         store = open_store("sqlite", {}, cipher, config.base_dir)
     try:
-        build_platform_auth(config, store, cipher)
+        build_platform_auth(config, store, cipher, client)
     except ConfigError as exc:
         issues += _issues_of(exc)
     return issues
@@ -165,7 +165,7 @@ def build_runtime(
         config=config,
         providers=compiled.providers,
         broker=broker,
-        authenticator=build_platform_auth(config, store, cipher),
+        authenticator=build_platform_auth(config, store, cipher, client),
         store=store,
         cipher=cipher,
         http=client,

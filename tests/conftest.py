@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
+from engine.egress.limits import Limits
 from tests.support.configs import write_config
 from tests.support.oauth_server import AuthServer, start_auth_server
 from tests.support.oidc_provider import OpenIDProvider, start_openid_provider
@@ -34,7 +35,7 @@ def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
 
     def make(providers: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None) -> TestClient[Any]:
         path = write_config(tmp_path, providers, extra)
-        client = default_client(timeout=2.0, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
+        client = default_client(Limits(timeout=2.0), RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
         runtime = build_runtime(load_config(path), client)
         test_client = TestClient(build_gateway(runtime))
         test_client.__enter__()

@@ -9,17 +9,21 @@ from __future__ import annotations
 from engine.auth.login import ProviderConfig
 from engine.auth.oidc import OIDCLogin
 from engine.crypto import Cipher
+from engine.egress.client import HttpClient
 from engine.store import Store
 
 GOOGLE_ISSUER = "https://accounts.google.com"
 
 
-def google_login(config: ProviderConfig, *, base_url: str, cipher: Cipher, store: Store) -> OIDCLogin:
+def google_login(
+    config: ProviderConfig, *, base_url: str, cipher: Cipher, store: Store, http: HttpClient
+) -> OIDCLogin:
     return OIDCLogin(
         config,
         base_url=base_url,
         cipher=cipher,
         store=store,
+        http=http,
         name="google",
         display_name="Google",
         issuer_url=GOOGLE_ISSUER,

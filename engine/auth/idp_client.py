@@ -1,7 +1,6 @@
 """Talking to an OpenID provider: discovery, its JWKS, the token endpoint and userinfo.
 
-Login traffic is rare, so each call opens a short-lived httpx client (imported on first use, to
-keep it off the startup path) instead of sharing the pool that serves upstream APIs. Discovery
+Every call goes through the engine's outbound client, with its limits and address guard. Discovery
 is cached for the life of the process; the JWKS is cached too and fetched again when a token
 names a key we have not seen (key rotation).
 """
@@ -9,11 +8,14 @@ names a key we have not seen (key rotation).
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-TIMEOUT_SECONDS = 10.0
+from engine.egress.client import HttpClient
+from engine.egress.request import OutboundRequest
+from engine.errors import GestaltError, UpstreamHTTPError
 
 
 class IdpError(Exception):
@@ -32,8 +34,9 @@ class Discovery:
 
 
 class IdpClient:
-    def __init__(self, issuer_url: str) -> None:
+    def __init__(self, issuer_url: str, http: HttpClient) -> None:
         self.issuer_url = issuer_url.rstrip("/")
+        self.http = http
         self._discovery: Discovery | None = None
         self._jwks: dict[str, Any] | None = None
 
@@ -53,14 +56,16 @@ class IdpClient:
 
     async def exchange_code(self, form: dict[str, str], client_id: str, client_secret: str) -> dict[str, Any]:
         found = await self.discovery()
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"}
         form = {**form, "client_id": client_id}
         if client_secret and found.post_secret:
             form["client_secret"] = client_secret
         elif client_secret:
             pair = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-        return await self._request("POST", found.token_endpoint, headers=headers, data=form)
+        return await self._request(
+            OutboundRequest("POST", found.token_endpoint, headers, urlencode(form).encode())
+        )
 
     async def userinfo(self, access_token: str) -> dict[str, Any]:
         endpoint = (await self.discovery()).userinfo_endpoint
@@ -69,19 +74,21 @@ class IdpClient:
         return await self._get_json(endpoint, {"Authorization": f"Bearer {access_token}"})
 
     async def _get_json(self, url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
-        return await self._request("GET", url, headers={"Accept": "application/json", **(headers or {})})
+        return await self._request(
+            OutboundRequest("GET", url, {"Accept": "application/json", **(headers or {})})
+        )
 
-    async def _request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        import httpx
-
+    async def _request(self, request: OutboundRequest) -> dict[str, Any]:
+        request.operation = "openid"
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-                response = await client.request(method, url, **kwargs)
-            doc = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            result = await self.http.send(request)
+            doc = json.loads(result.body)
+        except UpstreamHTTPError as exc:
+            raise IdpError(f"HTTP {exc.status}") from None
+        except (GestaltError, ValueError) as exc:
             raise IdpError(type(exc).__name__) from exc
-        if response.status_code != 200 or not isinstance(doc, dict):
-            raise IdpError(f"HTTP {response.status_code}")
+        if result.status != 200 or not isinstance(doc, dict):
+            raise IdpError(f"HTTP {result.status}")
         return doc
 
 

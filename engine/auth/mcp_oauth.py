@@ -60,7 +60,7 @@ class McpOAuthClients:
     async def _build(
         self, mcp_url: str, connection: Connection, redirect_uri: str, static: Mapping[str, Any]
     ) -> OAuth2Client:
-        server = await mcp_oauth.discover(mcp_url)
+        server = await mcp_oauth.discover(self._http, mcp_url)
         client_id, secret = oauth_client_credentials(static, connection.auth)
         if client_id:
             auth = oauth2_auth(connection.auth, server, connection.auth.client_auth)
@@ -76,7 +76,7 @@ class McpOAuthClients:
         stored = await self._store.get_oauth_registration(server.issuer, redirect_uri)
         if stored is not None:
             return stored
-        made = await mcp_oauth.register(server, redirect_uri)
+        made = await mcp_oauth.register(self._http, server, redirect_uri)
         registration = OAuthRegistration(
             auth_server=server.issuer,
             redirect_uri=redirect_uri,

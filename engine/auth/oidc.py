@@ -20,6 +20,7 @@ from engine.auth.id_token import IdTokenError, check_claims, header_kid, select_
 from engine.auth.idp_client import IdpClient, IdpError
 from engine.auth.login import Identity, LoginRequest, LoginResult, LoginStart, ProviderConfig
 from engine.crypto import Cipher
+from engine.egress.client import HttpClient
 from engine.errors import InternalError, InvalidSealedToken, LoginFailed, StoreError
 from engine.store import Store
 
@@ -37,6 +38,7 @@ class OIDCLogin:
         base_url: str,
         cipher: Cipher,
         store: Store,
+        http: HttpClient,
         name: str = "oidc",
         display_name: str = "SSO",
         issuer_url: str = "",
@@ -52,7 +54,7 @@ class OIDCLogin:
         self.allowed_domains = frozenset(d.lower() for d in config.strings("allowed_domains"))
         self.pkce = config.flag("pkce", True)
         issuer = config.text("issuer_url") or issuer_url or config.required("issuer_url")
-        self.idp = IdpClient(issuer)
+        self.idp = IdpClient(issuer, http)
         self._extra_issuers = extra_issuers
         self._cipher = cipher
         self._store = store

@@ -55,7 +55,7 @@ def _rest(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: D
 def _mcp(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
     from engine.compiler.mcp_upstream import compile_mcp_upstream
 
-    return compile_mcp_upstream(spec, icon_svg)
+    return compile_mcp_upstream(spec, client, icon_svg)
 
 
 def _spec(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:

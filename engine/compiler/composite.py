@@ -39,7 +39,7 @@ def compile_composite(
     api, issues = compile_spec_surface(spec, client, icon_svg, documents)
     if api is None:
         return None, issues
-    upstream, issues = compile_mcp_upstream(spec, icon_svg, api.connections)
+    upstream, issues = compile_mcp_upstream(spec, client, icon_svg, api.connections)
     if upstream is None:
         return None, issues
     composite = CompositeProvider(

@@ -18,7 +18,8 @@ import orjson
 import yaml
 
 from engine.compiler.lock import Lock, init_hint, prepared_path, read_lock
-from engine.egress.fetch import fetch, is_remote
+from engine.config.paths import is_remote
+from engine.egress.fetch import fetch
 from engine.errors import DocumentUnavailable
 
 CACHE_ENV = "GESTALT_CACHE_DIR"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.config.paths import is_remote
 from engine.config.spec import ConfigSpec
-from engine.egress.fetch import is_remote
 from engine.errors import DocumentUnavailable
 
 LOCK_NAME = "gestalt.lock.json"

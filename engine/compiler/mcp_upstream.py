@@ -23,6 +23,7 @@ from engine.compiler.templates import TemplateCompileError
 from engine.config.issues import ConfigIssue
 from engine.config.spec import AllowedOperationSpec, IntegrationSpec
 from engine.egress import mcp_client
+from engine.egress.client import HttpClient
 from engine.egress.request import Result
 from engine.errors import OperationNotFound
 
@@ -63,6 +64,7 @@ class ToolCache:
 class McpUpstreamProvider(ProviderInfo):
     """Operations are known only per caller (``tools``); none are known statically."""
 
+    client: HttpClient
     url: str
     mcp_connection: str
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -97,7 +99,7 @@ class McpUpstreamProvider(ProviderInfo):
         key = _fingerprint(url, headers)
         tools = self.cache.get(key)
         if tools is None:
-            listed = await mcp_client.list_tools(url, headers)
+            listed = await mcp_client.list_tools(self.client, url, headers)
             tools = self._exposed(listed)
             self.cache.put(key, tools)
         return tools
@@ -109,7 +111,7 @@ class McpUpstreamProvider(ProviderInfo):
         if tool is None:
             raise OperationNotFound(call.operation.name, self.name)
         url, headers = self._target(connection, credential, connection_params)
-        result = await mcp_client.call_tool(url, headers, tool.upstream_name, call.params)
+        result = await mcp_client.call_tool(self.client, url, headers, tool.upstream_name, call.params)
         return Result(200, "application/json", json.dumps(result, separators=(",", ":")).encode())
 
     def _target(
@@ -164,7 +166,10 @@ _NO_REQUEST = RequestTemplate(
 
 
 def compile_mcp_upstream(
-    spec: IntegrationSpec, icon_svg: str = "", connections: Mapping[str, Connection] | None = None
+    spec: IntegrationSpec,
+    client: HttpClient,
+    icon_svg: str = "",
+    connections: Mapping[str, Connection] | None = None,
 ) -> tuple[McpUpstreamProvider | None, list[ConfigIssue]]:
     """``connections``: already compiled ones to share. A composite passes its API surface's, and
     its ``allowed_operations`` then belong to that surface: every upstream tool is exposed."""
@@ -181,6 +186,7 @@ def compile_mcp_upstream(
         return None, [issue(spec.origin, f'integration "{spec.name}": unknown mcp_connection "{mcp_conn}"')]
     provider = McpUpstreamProvider(
         **described(spec, icon_svg),
+        client=client,
         url=plugin.mcp_url,
         mcp_connection=mcp_conn,
         headers=dict(plugin.headers),

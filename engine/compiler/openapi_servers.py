@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from engine.egress.fetch import is_remote
+from engine.config.paths import is_remote
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,31 +1,46 @@
-"""The outbound HTTP client: the one module that talks to upstream APIs.
+"""The outbound HTTP client: every request the engine sends goes through ``HttpClient``.
 
-``GatewayClient`` adds what every call needs (a total timeout, retries of idempotent calls on
-429/502/503/504 with a capped ``Retry-After``, the 50 MiB body cap, error translation) on top of a
-swappable transport. The default transport is the lean HTTP/1.1 pool in ``http1.py``; aiohttp is
-kept as an alternative (``GESTALT_EGRESS_CLIENT=aiohttp``) so ``bench/`` can compare the two in
-one run. httpx's default pool is not used: it collapses under concurrency (about 340 req/s at 32
-connections here). Library exceptions are translated into the engine's error tree once, here.
+Two ways to send. ``send`` is buffered, for operations, documents, identity providers and token
+endpoints: the whole body read (capped, inflated within a cap), retries of idempotent calls on
+429/502/503/504 with a capped ``Retry-After``, a total timeout per attempt, and an upstream answer
+>= 400 raised as ``UpstreamHTTPError`` to be replayed. ``stream`` is for bodies read as they
+arrive (upstream MCP's SSE through ``sdk_transport``, the forward proxy): any status, headers, a
+read timeout between bytes instead of a total one, memory bounded whatever the size.
+
+Both run over a ``Transport``; the one in use is the lean HTTP/1.1 pool (``pool.py``), which the
+bench measures at about twice aiohttp's throughput; httpx's own pool collapses under concurrency
+(about 340 req/s at 32 connections here). A library transport for what the pool cannot do (HTTP/2,
+an HTTP proxy) would sit behind the same protocol. Library exceptions become the engine's errors
+here, once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import NoReturn, Protocol
 
+import httptools
+
+from engine.egress.addresses import AddressGuard
+from engine.egress.decoding import content_encoding, decode
+from engine.egress.http1 import ConnectionClosed
+from engine.egress.limits import Limits
+from engine.egress.pool import Http1Pool, Resolver
 from engine.egress.request import OutboundRequest, Result
+from engine.egress.streaming import StreamedResponse
 from engine.errors import (
     BadRequest,
+    GestaltError,
     UpstreamHTTPError,
     UpstreamReadError,
     UpstreamTimeout,
     UpstreamUnreachable,
 )
 
-MAX_BODY = 50 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
@@ -46,7 +61,13 @@ class RetryPolicy:
 
 
 class HttpClient(Protocol):
+    limits: Limits
+
     async def send(self, request: OutboundRequest) -> Result: ...
+
+    def stream(
+        self, request: OutboundRequest, read_timeout: float | None = None
+    ) -> AbstractAsyncContextManager[StreamedResponse]: ...
 
     async def close(self) -> None: ...
 
@@ -56,20 +77,24 @@ class Transport(Protocol):
 
     async def exchange(self, request: OutboundRequest) -> Exchange: ...
 
+    async def stream(self, request: OutboundRequest, read_timeout: float) -> StreamedResponse: ...
+
     async def close(self) -> None: ...
 
 
 class GatewayClient:
-    def __init__(self, transport: Transport, timeout: float = 30.0, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, transport: Transport, limits: Limits | None = None, retry: RetryPolicy | None = None
+    ) -> None:
         self.transport = transport
-        self.timeout = timeout
+        self.limits = limits or Limits()
         self.retry = retry or RetryPolicy()
 
     async def send(self, request: OutboundRequest) -> Result:
         attempts = self.retry.attempts if request.method in IDEMPOTENT else 1
         for attempt in range(attempts):
             try:
-                async with asyncio.timeout(self.timeout):
+                async with asyncio.timeout(self.limits.timeout):
                     status, content_type, body, retry_after = await self.transport.exchange(request)
             except TimeoutError:
                 raise UpstreamTimeout() from None
@@ -81,85 +106,68 @@ class GatewayClient:
             return Result(status, content_type, body)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def stream(
+        self, request: OutboundRequest, read_timeout: float | None = None
+    ) -> AbstractAsyncContextManager[StreamedResponse]:
+        """``async with client.stream(request) as response``: the body is closed on the way out."""
+        return self._stream(request, self.limits.read_timeout if read_timeout is None else read_timeout)
+
+    @asynccontextmanager
+    async def _stream(self, request: OutboundRequest, read_timeout: float) -> AsyncIterator[StreamedResponse]:
+        response = await self.transport.stream(request, read_timeout)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
     async def close(self) -> None:
         await self.transport.close()
 
 
 class Http1Transport:
-    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
-        from engine.egress.http1 import Http1Pool
-
-        self.pool = Http1Pool(ssl_context=ssl_context)
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        guard: AddressGuard | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self.limits = limits or Limits()
+        self.pool = Http1Pool(self.limits, ssl_context, guard, resolver)
 
     async def exchange(self, request: OutboundRequest) -> Exchange:
-        import httptools
-
-        from engine.egress.http1 import ConnectionClosed, decode_body
-
         try:
             raw = await self.pool.request(request)
-        except (UnicodeEncodeError, ValueError) as exc:
-            if isinstance(exc, UnicodeEncodeError) or "header" in str(exc):
-                raise BadRequest("request header values must be latin-1 text without line breaks") from None
-            raise UpstreamUnreachable() from exc
-        except ConnectionClosed as exc:
-            raise UpstreamReadError() from exc
-        except httptools.HttpParserError as exc:
-            raise UpstreamReadError() from exc
-        except (OSError, ssl.SSLError) as exc:
-            raise UpstreamUnreachable() from exc
-        try:
-            body = decode_body(raw)
-        except Exception as exc:  # zlib.error: a corrupt compressed body
-            raise UpstreamReadError() from exc
+        except Exception as exc:
+            _translate(exc)
+        body = decode(raw.body, content_encoding(raw.header(b"content-encoding")), self.limits.max_decoded)
         return raw.status, raw.header(b"content-type") or "", body, raw.header(b"retry-after")
+
+    async def stream(self, request: OutboundRequest, read_timeout: float) -> StreamedResponse:
+        try:
+            return await self.pool.stream(request, read_timeout)
+        except Exception as exc:
+            _translate(exc)
 
     async def close(self) -> None:
         self.pool.close()
 
 
-class AiohttpTransport:
-    """aiohttp's ClientSession: kept for comparison in the bench and as a fallback transport."""
-
-    def __init__(self) -> None:
-        self._session: Any = None
-
-    def _get_session(self) -> Any:
-        import aiohttp
-
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=0), skip_auto_headers=("User-Agent",)
-            )
-        return self._session
-
-    async def exchange(self, request: OutboundRequest) -> Exchange:
-        import aiohttp
-
-        session = self._get_session()
-        try:
-            async with session.request(
-                request.method, request.url, headers=request.headers, data=request.body, allow_redirects=False
-            ) as resp:
-                body = (await resp.read())[:MAX_BODY]
-                return (
-                    resp.status,
-                    resp.headers.get("Content-Type", ""),
-                    body,
-                    resp.headers.get("Retry-After"),
-                )
-        except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
-            raise UpstreamReadError() from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise UpstreamUnreachable() from exc
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+def _translate(exc: Exception) -> NoReturn:
+    """Raise the engine's error for a failure of the pool (ours pass through)."""
+    if isinstance(exc, GestaltError):
+        raise exc
+    if isinstance(exc, UnicodeEncodeError) or (isinstance(exc, ValueError) and "header" in str(exc)):
+        raise BadRequest("request header values must be latin-1 text without line breaks") from None
+    if isinstance(exc, ConnectionClosed | httptools.HttpParserError):
+        raise UpstreamReadError() from exc
+    if isinstance(exc, TimeoutError):
+        raise UpstreamTimeout() from None
+    if isinstance(exc, OSError | ssl.SSLError | ValueError):  # ValueError: a URL we cannot send to
+        raise UpstreamUnreachable() from exc
+    raise exc
 
 
-def default_client(timeout: float = 30.0, retry: RetryPolicy | None = None) -> GatewayClient:
-    transport: Transport = (
-        AiohttpTransport() if os.environ.get("GESTALT_EGRESS_CLIENT") == "aiohttp" else (Http1Transport())
-    )
-    return GatewayClient(transport, timeout, retry)
+def default_client(limits: Limits | None = None, retry: RetryPolicy | None = None) -> GatewayClient:
+    limits = limits or Limits()
+    return GatewayClient(Http1Transport(limits), limits, retry)

@@ -1,5 +1,6 @@
 """The outbound MCP client: one short streamable-HTTP session per listing or call, through the
-official ``mcp`` SDK (imported on first use: it pulls in pydantic, which startup avoids).
+official ``mcp`` SDK (imported on first use: it pulls in pydantic, which startup avoids), its HTTP
+sent through the engine's client (``sdk_transport``), so sessions share the pool and its limits.
 
 SDK and transport exceptions are translated into the engine's error tree here, once.
 """
@@ -12,15 +13,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from engine import __version__
+from engine.egress.client import HttpClient
 from engine.errors import GestaltError, UpstreamOperationError, UpstreamTimeout, UpstreamUnreachable
 
 TIMEOUT = 30.0
 MAX_PAGES = 100
 
 
-async def list_tools(url: str, headers: Mapping[str, str], timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+async def list_tools(
+    http: HttpClient, url: str, headers: Mapping[str, str], timeout: float = TIMEOUT
+) -> list[dict[str, Any]]:
     """Every tool the upstream lists (all pages), as MCP JSON objects."""
-    async with _translated(timeout), _session(url, headers, timeout) as client:
+    async with _translated(timeout), _session(http, url, headers, timeout) as client:
         tools: list[dict[str, Any]] = []
         cursor: str | None = None
         for _ in range(MAX_PAGES):
@@ -33,23 +37,32 @@ async def list_tools(url: str, headers: Mapping[str, str], timeout: float = TIME
 
 
 async def call_tool(
-    url: str, headers: Mapping[str, str], name: str, arguments: dict[str, Any], timeout: float = TIMEOUT
+    http: HttpClient,
+    url: str,
+    headers: Mapping[str, str],
+    name: str,
+    arguments: dict[str, Any],
+    timeout: float = TIMEOUT,
 ) -> dict[str, Any]:
     """The upstream ``CallToolResult`` as JSON, unchanged (``isError`` results included)."""
-    async with _translated(timeout), _session(url, headers, timeout) as client:
+    async with _translated(timeout), _session(http, url, headers, timeout) as client:
         result = await client.session.call_tool(name, arguments)
         return _dump(result)
 
 
 @asynccontextmanager
-async def _session(url: str, headers: Mapping[str, str], timeout: float) -> AsyncIterator[Any]:
+async def _session(
+    http: HttpClient, url: str, headers: Mapping[str, str], timeout: float
+) -> AsyncIterator[Any]:
     import httpx2
     from mcp.client import Client
     from mcp.client.streamable_http import streamable_http_client
     from mcp_types import Implementation
 
-    async with httpx2.AsyncClient(headers=dict(headers), timeout=httpx2.Timeout(timeout)) as http:
-        transport = streamable_http_client(url, http_client=http)
+    from engine.egress.sdk_transport import sdk_client
+
+    async with sdk_client(http, dict(headers), timeout=httpx2.Timeout(timeout)) as sdk_http:
+        transport = streamable_http_client(url, http_client=sdk_http)
         info = Implementation(name="gestalt", version=__version__)
         async with Client(transport, mode="legacy", client_info=info, cache=None) as client:
             yield client
@@ -69,7 +82,20 @@ async def _translated(timeout: float) -> AsyncIterator[None]:
     except TimeoutError:
         raise UpstreamTimeout() from None
     except Exception as exc:  # transport failures, SDK task-group errors: the cause stays chained
+        ours = _engine_error(exc)
+        if ours is not None:
+            raise ours from exc  # our client's own error (egress denied, too large) inside a task group
         raise UpstreamUnreachable() from exc
+
+
+def _engine_error(exc: BaseException) -> GestaltError | None:
+    if isinstance(exc, GestaltError):
+        return exc
+    for inner in exc.exceptions if isinstance(exc, BaseExceptionGroup) else ():
+        found = _engine_error(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _dump(model: Any) -> dict[str, Any]:

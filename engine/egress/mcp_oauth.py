@@ -3,8 +3,9 @@
 Follows the MCP authorization spec with the SDK's own helpers: probe the MCP URL for a 401 whose
 ``WWW-Authenticate`` names ``resource_metadata`` (RFC 9728), else the well-known protected resource
 URLs; then the authorization server metadata (RFC 8414, then OpenID discovery); then RFC 7591
-registration. Only HTTP happens here: caching and storage belong to ``engine.auth.mcp_oauth``.
-Failures become ``McpOAuthDiscoveryFailed`` naming the step, never a response body.
+registration, all of it through the engine's client (``sdk_transport``). Only HTTP happens here:
+caching and storage belong to ``engine.auth.mcp_oauth``. Failures become
+``McpOAuthDiscoveryFailed`` naming the step, never a response body.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from engine import __version__
+from engine.egress.client import HttpClient
 from engine.errors import GestaltError, McpOAuthDiscoveryFailed
 
 T = TypeVar("T")
@@ -64,9 +66,9 @@ class Registration:
     expires_at: datetime | None
 
 
-async def discover(mcp_url: str, timeout: float = TIMEOUT) -> AuthServer:
+async def discover(client: HttpClient, mcp_url: str, timeout: float = TIMEOUT) -> AuthServer:
     """The authorization server protecting ``mcp_url``."""
-    async with _http(timeout) as http:
+    async with _http(client, timeout) as http:
         probe = await _step("probe", http.post(mcp_url, json=_PROBE, headers=_PROBE_HEADERS))
         resource, as_url, scope = await _protected_resource(http, mcp_url, probe)
         metadata = await _auth_server_metadata(http, as_url, mcp_url)
@@ -84,7 +86,9 @@ async def discover(mcp_url: str, timeout: float = TIMEOUT) -> AuthServer:
     )
 
 
-async def register(server: AuthServer, redirect_uri: str, timeout: float = TIMEOUT) -> Registration:
+async def register(
+    client: HttpClient, server: AuthServer, redirect_uri: str, timeout: float = TIMEOUT
+) -> Registration:
     """RFC 7591 dynamic client registration for this server's callback."""
     from mcp.client.auth.utils import handle_registration_response
     from mcp.shared.auth import OAuthClientMetadata
@@ -102,7 +106,7 @@ async def register(server: AuthServer, redirect_uri: str, timeout: float = TIMEO
         }
     )
     body = metadata.model_dump(by_alias=True, mode="json", exclude_none=True)
-    async with _http(timeout) as http:
+    async with _http(client, timeout) as http:
         response = await _step("registration", http.post(server.registration_endpoint, json=body))
         info = await _step("registration", handle_registration_response(response))
     expires = info.client_secret_expires_at
@@ -163,10 +167,12 @@ async def _step(name: str, pending: Awaitable[T]) -> T:
 
 
 @asynccontextmanager
-async def _http(timeout: float) -> AsyncIterator[Any]:
+async def _http(client: HttpClient, timeout: float) -> AsyncIterator[Any]:
     import httpx2
 
-    async with httpx2.AsyncClient(timeout=httpx2.Timeout(timeout), follow_redirects=False) as http:
+    from engine.egress.sdk_transport import sdk_client
+
+    async with sdk_client(client, timeout=httpx2.Timeout(timeout), follow_redirects=False) as http:
         yield http
 
 

@@ -4,7 +4,7 @@ Every error a client may see carries its stable, secret-free ``public_message`` 
 ``status``; ``engine.surface.errors`` is the single place that turns them into responses. Library
 exceptions are translated into this tree once, at the edge where they occur
 (``raise UpstreamUnreachable() from exc``), and anything else becomes ``InternalError``.
-One module per area (base, connections, upstream, storage, identity, mcp); import from here.
+One module per area (base, connections, upstream, egress, storage, identity, mcp); import from here.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from engine.errors.connections import (
     PendingConnectionNotFound,
     UnknownConnection,
 )
+from engine.errors.egress import EgressDenied
 from engine.errors.identity import (
     InvalidAuthorizationFormat,
     InvalidToken,
@@ -79,7 +80,6 @@ from engine.errors.storage import (
 from engine.errors.upstream import (
     ConnectionSetupFailed,
     DocumentUnavailable,
-    EgressDenied,
     InvalidDiscoveredValue,
     McpOAuthDiscoveryFailed,
     OAuthTokenError,
@@ -91,6 +91,7 @@ from engine.errors.upstream import (
     UpstreamInvalidResponse,
     UpstreamOperationError,
     UpstreamReadError,
+    UpstreamResponseTooLarge,
     UpstreamTimeout,
     UpstreamUnreachable,
 )
@@ -167,6 +168,7 @@ __all__ = [
     "UpstreamInvalidResponse",
     "UpstreamOperationError",
     "UpstreamReadError",
+    "UpstreamResponseTooLarge",
     "UpstreamTimeout",
     "UpstreamUnreachable",
 ]

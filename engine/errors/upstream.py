@@ -22,6 +22,19 @@ class UpstreamReadError(UpstreamError):
     public_message = "failed to read upstream response"
 
 
+class UpstreamResponseTooLarge(UpstreamError):
+    """The upstream's body (as sent, or once decompressed) passed the client's cap: refused whole,
+    never truncated into something that looks like a success."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"upstream response larger than {_size(limit)}")
+
+
+def _size(limit: int) -> str:
+    mib = 1024 * 1024
+    return f"{limit // mib} MiB" if limit % mib == 0 else f"{limit} bytes"
+
+
 class UpstreamInvalidResponse(UpstreamError):
     public_message = "upstream service returned an invalid response"
 
@@ -64,10 +77,6 @@ class McpOAuthDiscoveryFailed(UpstreamError):
 class RefreshFailed(UpstreamError):
     """The access token expired and could not be refreshed (the reason is logged, not shown)."""
 
-    public_message = "operation failed"
-
-
-class EgressDenied(UpstreamError):
     public_message = "operation failed"
 
 

@@ -20,6 +20,7 @@ from litestar.testing import TestClient
 
 from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import default_client
+from engine.egress.limits import Limits
 from engine.telemetry import configure_logging
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,7 +183,7 @@ def test_serve_warns_where_and_start_oauth_says_none_is_configured(
         monkeypatch.delenv(name, raising=False)
     config = _deployment(tmp_path)
     try:
-        runtime = build_runtime(load_config(config), default_client(timeout=2.0))
+        runtime = build_runtime(load_config(config), default_client(Limits(timeout=2.0)))
         logged = capsys.readouterr().out
     finally:
         configure_logging("noop", {})

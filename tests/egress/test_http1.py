@@ -6,7 +6,6 @@ import asyncio
 import datetime
 import gzip
 import ssl
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from engine.egress.client import GatewayClient, Http1Transport, RetryPolicy
+from engine.egress.limits import Limits
 from engine.egress.request import OutboundRequest
-from engine.errors import UpstreamHTTPError, UpstreamReadError, UpstreamTimeout, UpstreamUnreachable
+from engine.errors import (
+    UpstreamHTTPError,
+    UpstreamReadError,
+    UpstreamResponseTooLarge,
+    UpstreamTimeout,
+    UpstreamUnreachable,
+)
+from tests.support.raw_server import read_request, serve
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 pytestmark = pytest.mark.anyio
 
 
@@ -28,53 +34,10 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-class Server:
-    """A raw asyncio server whose handler tasks are all finished and closed by ``close``."""
-
-    def __init__(self) -> None:
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.server: asyncio.Server | None = None
-
-    def close(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for task in self.tasks:
-            task.cancel()
-
-    async def wait(self) -> None:
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-
-
-async def serve(handler: Handler, tls: ssl.SSLContext | None = None) -> tuple[Server, int]:
-    holder = Server()
-
-    async def wrapped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        holder.tasks.add(task)
-        try:
-            await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-
-    holder.server = await asyncio.start_server(wrapped, "127.0.0.1", 0, ssl=tls)
-    return holder, holder.server.sockets[0].getsockname()[1]
-
-
-async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-    body = await reader.readexactly(length) if length else b""
-    return head, body
-
-
-def client(**kw: object) -> GatewayClient:
-    return GatewayClient(Http1Transport(**kw), timeout=2.0, retry=RetryPolicy(attempts=2, base_delay=0.01))  # type: ignore[arg-type]
+def client(ssl_context: ssl.SSLContext | None = None) -> GatewayClient:
+    limits = Limits(timeout=2.0)
+    transport = Http1Transport(limits, ssl_context)
+    return GatewayClient(transport, limits, RetryPolicy(attempts=2, base_delay=0.01))
 
 
 async def test_content_length_keepalive_reuses_one_connection() -> None:
@@ -218,7 +181,7 @@ async def test_unreachable_and_timeout() -> None:
         writer.close()
 
     server, port = await serve(silent)
-    slow = GatewayClient(Http1Transport(), timeout=0.2, retry=RetryPolicy(attempts=1))
+    slow = GatewayClient(Http1Transport(), Limits(timeout=0.2), RetryPolicy(attempts=1))
     with pytest.raises(UpstreamTimeout):
         await slow.send(OutboundRequest("GET", f"http://127.0.0.1:{port}/"))
     await slow.close()
@@ -272,5 +235,52 @@ async def test_https_upstream_with_verified_certificate(tmp_path: Path) -> None:
     with pytest.raises(UpstreamUnreachable):
         await untrusting.send(OutboundRequest("GET", f"https://localhost:{port}/"))
     await untrusting.close()
+    server.close()
+    await server.wait()
+
+
+def small_cap_client(cap: int) -> GatewayClient:
+    limits = Limits(timeout=2.0, max_body=cap, max_decoded=cap)
+    return GatewayClient(Http1Transport(limits), limits, RetryPolicy(attempts=1))
+
+
+async def test_a_body_past_the_cap_is_refused_not_truncated() -> None:
+    connections = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while True:
+            head, _ = await read_request(reader)
+            if b"/declared" in head:  # refused from its Content-Length, before the body is read
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 62914560\r\n\r\n" + b"x" * 1000)
+            elif b"/chunked" in head:  # no length up front: refused once past the cap
+                chunk = b"x" * 65536
+                writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for _ in range(40):
+                    writer.write(b"10000\r\n" + chunk + b"\r\n")
+                writer.write(b"0\r\n\r\n")
+            elif b"/bomb" in head:  # 60 KiB on the wire, 20 MiB inflated
+                payload = gzip.compress(b"\0" * (20 * 1024 * 1024))
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: "
+                    + str(len(payload)).encode()
+                    + b"\r\n\r\n"
+                    + payload
+                )
+            else:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+
+    server, port = await serve(handler)
+    c = small_cap_client(1024 * 1024)
+    for path in ("/declared", "/chunked", "/bomb"):
+        with pytest.raises(UpstreamResponseTooLarge) as info:
+            await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}{path}"))
+        assert info.value.public_message == "upstream response larger than 1 MiB"
+        assert info.value.status == 502
+    assert (await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}/small"))).body == b"ok"
+    assert connections == 3  # a refused body's connection is closed, never pooled
+    await c.close()
     server.close()
     await server.wait()

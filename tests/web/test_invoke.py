@@ -243,3 +243,27 @@ def test_body_over_one_mebibyte_is_rejected(gateway: GatewayFactory, upstream: U
     r = client.post("/api/v1/echo/create_item", content=big)
     assert (r.status_code, r.json()) == (400, {"error": "invalid JSON body"})
     assert upstream.requests == []
+
+
+def one_operation(base_url: str, path: str = "/ping") -> dict[str, Any]:
+    return {"plugin": {"base_url": base_url, "operations": [{"name": "ping", "method": "GET", "path": path}]}}
+
+
+@pytest.mark.parametrize("host", ["169.254.169.254", "[::ffff:169.254.169.254]", "[fd00:ec2::254]"])
+def test_cloud_metadata_addresses_are_denied(gateway: GatewayFactory, host: str) -> None:
+    client = gateway({"meta": one_operation(f"http://{host}", "/latest/meta-data/iam")})
+    r = client.get("/api/v1/meta/ping")
+    literal = host.strip("[]")
+    assert (r.status_code, r.json()) == (
+        502,
+        {"error": f"egress denied: {literal} is a link-local or cloud metadata address"},
+    )
+
+
+def test_an_upstream_body_past_50_mib_is_a_502_not_a_truncated_200(
+    gateway: GatewayFactory, upstream: Upstream
+) -> None:
+    upstream.reply("/big", body=b'{"data": "' + b"x" * (60 * 1024 * 1024) + b'"}')
+    client = gateway({"big": one_operation(upstream.url, "/big")})
+    r = client.get("/api/v1/big/ping")
+    assert (r.status_code, r.json()) == (502, {"error": "upstream response larger than 50 MiB"})
