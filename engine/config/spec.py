@@ -93,7 +93,7 @@ class ConnectionAuthSpec:
     scopes: tuple[str, ...] = ()
     scope_param: str = "scope"
     scope_separator: str = " "
-    pkce: bool = False
+    pkce: bool = True  # S256 unless a provider rejects it (OAuth 2.1)
     authorization_params: Mapping[str, str] = field(default_factory=dict)
     token_params: Mapping[str, str] = field(default_factory=dict)
     refresh_params: Mapping[str, str] = field(default_factory=dict)

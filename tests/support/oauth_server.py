@@ -94,14 +94,13 @@ class AuthServer:
 
 
 def oauth2_auth(server: AuthServer, **extra: Any) -> dict[str, Any]:
-    """An ``oauth2`` connection auth block (PKCE, this server's endpoints and client), plus ``extra``."""
+    """An ``oauth2`` connection auth block (this server's endpoints and client), plus ``extra``."""
     return {
         "type": "oauth2",
         "authorization_url": server.url + "/authorize",
         "token_url": server.url + "/token",
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
-        "pkce": True,
         **extra,
     }
 

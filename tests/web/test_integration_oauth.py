@@ -58,6 +58,22 @@ def test_start_and_callback_with_pkce(
     ]
 
 
+def test_pkce_is_s256_by_default_and_pkce_false_turns_it_off(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    """OAuth 2.1: every authorization code flow uses S256 unless the auth block says ``pkce: false``."""
+    client = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
+    assert connect_oauth(client).status_code == 303
+    query = auth_server.authorize_requests[-1]
+    assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
+    assert len(auth_server.token_requests[-1]["code_verifier"]) >= 43
+    client = gateway({"svc": oauth_provider(upstream, auth_server, pkce=False)}, SERVER)
+    assert connect_oauth(client).status_code == 303
+    assert "code_challenge" not in auth_server.authorize_requests[-1]
+    assert "code_challenge_method" not in auth_server.authorize_requests[-1]
+    assert "code_verifier" not in auth_server.token_requests[-1]
+
+
 def test_callback_errors(gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer) -> None:
     client = gateway({"svc": oauth_provider(upstream, auth_server)}, SERVER)
     r = client.get("/api/v1/auth/callback", params={"code": "x"})
