@@ -37,6 +37,26 @@ class UpstreamTool:
     upstream_name: str
     definition: Mapping[str, Any]  # the upstream Tool JSON, ``name`` set to the exposed name
 
+    def describe(self) -> dict[str, Any]:
+        """The operation object of ``GET /api/v1/integrations/{name}/operations`` (reference §6.3):
+        invoked with ``POST /api/v1/<integration>/<id>`` and a JSON body of its arguments."""
+        d = self.definition
+        out: dict[str, Any] = {"id": d["name"], "method": "POST", "path": ""}
+        for key in ("title", "description"):
+            if isinstance(d.get(key), str) and d[key]:
+                out[key] = d[key]
+        for key in ("inputSchema", "outputSchema"):
+            if isinstance(d.get(key), Mapping):
+                out[key] = d[key]
+        given = d.get("annotations")
+        hints = {k: v for k, v in given.items() if k in _HINTS} if isinstance(given, Mapping) else {}
+        out["annotations"] = hints or {"openWorldHint": True}  # the reference's default for no method
+        out["transport"] = TRANSPORT
+        return out
+
+
+_HINTS = frozenset({"readOnlyHint", "idempotentHint", "destructiveHint", "openWorldHint"})
+
 
 ToolMap = dict[str, UpstreamTool]  # exposed name → tool
 

@@ -1,25 +1,17 @@
-"""Tools of upstream MCP servers (``mcp_url`` integrations, composites too), as this caller sees them.
-
-Listed with the caller's credential on the integration's MCP connection (the provider caches
-per credential). An integration the caller cannot reach (no credential, upstream down) simply
-contributes no tools: a listing never fails because one upstream did.
-"""
+"""Tools of upstream MCP servers (``mcp_url`` integrations, composites too) as ``/mcp`` tools, as
+this caller sees them (``engine.invocation.upstream_tools``)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterable, Sequence
 
 from engine.auth.principal import Principal
 from engine.compiler.mcp_upstream import McpUpstreamProvider, mcp_upstream_of
-from engine.errors import GestaltError
 from engine.invocation.broker import Broker
-from engine.invocation.credentials import resolve_credential
+from engine.invocation.upstream_tools import caller_tools
 from engine.mcp.catalogue import Tool
 from engine.mcp.naming import tool_name
-
-_log = logging.getLogger("gestalt.mcp")
 
 
 def upstream_providers(broker: Broker) -> list[McpUpstreamProvider]:
@@ -37,22 +29,7 @@ async def upstream_tools(
 
 
 async def _provider_tools(broker: Broker, provider: McpUpstreamProvider, principal: Principal) -> list[Tool]:
-    connection = provider.connections[provider.mcp_connection]
-    try:
-        resolved = await resolve_credential(broker.credentials, principal, provider.name, connection, None)
-        fields = resolved.fields if resolved is not None else None
-        params = (
-            resolved.connection_params
-            if resolved is not None
-            else {k: v.default for k, v in connection.params.items() if v.default}
-        )
-        tools = await provider.tools(connection, fields, params)
-    except GestaltError as exc:
-        _log.info(
-            "upstream MCP tools unavailable",
-            extra={"fields": {"provider": provider.name, "error": type(exc).__name__}},
-        )
-        return []
+    tools = await caller_tools(broker, provider, principal)
     return [_tool(provider, exposed, dict(t.definition)) for exposed, t in sorted(tools.items())]
 
 

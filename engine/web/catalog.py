@@ -8,9 +8,11 @@ from typing import Any
 from litestar import Router, get
 from litestar.params import FromPath
 
+from engine.compiler.mcp_upstream import mcp_upstream_of
 from engine.compiler.model import Connection, Provider
 from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
 from engine.errors import IntegrationNotFound, ScopeDenied
+from engine.invocation.upstream_tools import caller_tools
 from engine.web.dependencies import PrincipalDep, RuntimeDep
 
 _AUTH_TYPES = {
@@ -120,7 +122,12 @@ async def list_operations(
         raise IntegrationNotFound(name)
     if not principal.may_use(name):
         raise ScopeDenied(name)
-    return [op.describe() for op in provider.operations.values()]
+    listed = [op.describe() for op in provider.operations.values()]
+    upstream = mcp_upstream_of(provider)
+    if upstream is not None:  # the caller's upstream tools, as /mcp lists them; static names win
+        tools = await caller_tools(runtime.broker, upstream, principal)
+        listed += [t.describe() for n, t in sorted(tools.items()) if n not in provider.operations]
+    return listed
 
 
 @get("/bindings")

@@ -114,8 +114,11 @@ def test_static_operation_wins_a_name_collision(composite: Composite) -> None:
     assert http.status_code == 200 and http.json()["path"] == "/add"
 
 
-def test_listing_shows_the_api_operations(composite: Composite) -> None:
+def test_listing_shows_the_api_operations_and_the_upstream_tools(composite: Composite) -> None:
     path = "/api/v1/integrations/mixed/operations"
     listed = httpx.get(composite.url + path, headers=bearer(composite.token))
     assert listed.status_code == 200
-    assert sorted(op["id"] for op in listed.json()) == ["add", "list_widgets"]
+    ops = {op["id"]: op for op in listed.json()}
+    assert sorted(ops) == ["add", "explode", "list_widgets", "whoami"]
+    assert ops["add"]["path"] == "/add"  # the API's own add wins, as on /mcp
+    assert (ops["whoami"]["transport"], ops["list_widgets"]["transport"]) == ("mcp-passthrough", "rest")

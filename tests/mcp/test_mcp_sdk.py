@@ -91,6 +91,19 @@ def test_upstream_mcp_tool_over_http_invoke(served: Served) -> None:
     )
 
 
+def test_upstream_mcp_tools_are_listed_over_http_as_on_mcp(
+    served: Served, snapshot: SnapshotAssertion
+) -> None:
+    """``GET /api/v1/integrations/up/operations``: the caller's upstream tools, as /mcp lists them."""
+    listed = httpx.get(f"{served.url}/api/v1/integrations/up/operations", headers=_bearer(served.token))
+    assert listed.status_code == 200
+    assert sorted(op["id"] for op in listed.json()) == ["add", "explode", "whoami"]
+    assert sorted(listed.json(), key=lambda op: op["id"]) == snapshot
+    tools = run(with_client(served.mcp_url, served.tokens["up"], lambda c: c.list_tools())).tools
+    schemas = {t.name: t.input_schema for t in tools}
+    assert {f"up_{op['id']}": op["inputSchema"] for op in listed.json()} == schemas
+
+
 def test_bad_arguments_are_an_error_result_with_the_http_message(served: Served) -> None:
     bad = {"limit": 3}
     result = run(with_client(served.mcp_url, served.token, lambda c: c.call_tool("echo_search", bad)))
