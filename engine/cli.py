@@ -37,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(_existing(args.config), args.host, args.port, args.locked)
         if command == "init":
             return _init(_existing(args.config))
+        if command == "import":
+            return _import(args)
         return _default(args.config, args.host, args.port)
     except _UsageError as exc:
         print(f"gestaltd: {exc}", file=sys.stderr)
@@ -63,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     routes = sub.add_parser("routes", help="print the compiled route table")
     sub.add_parser("version", help="print the version")
     init = sub.add_parser("init", help="prepare remote OpenAPI/GraphQL documents (.gestalt/ + lock)")
-    for p in (serve, validate, routes, init):
+    imported = sub.add_parser("import", help="write providers.d/<name>.yaml from a catalogue app directory")
+    imported.add_argument("app_dir", help="the app's directory (holding manifest.yaml)")
+    imported.add_argument("--providers-dir", help="where to write (default: providers.d beside the config)")
+    imported.add_argument("--name", help="integration name (default: the directory's name)")
+    imported.add_argument("--force", action="store_true", help="replace an existing file")
+    for p in (serve, validate, routes, init, imported):
         p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     serve.add_argument("--host", default=argparse.SUPPRESS, help="listen address")
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="listen port")
@@ -157,6 +164,42 @@ def _init(path: Path) -> int:
         return 1
     print(f"{path.parent / 'gestalt.lock.json'}: {len(lock.documents)} documents prepared")
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from engine.app_import import ImportFailed, ManifestError, import_app
+    from engine.config.issues import display_path
+
+    config = Path(args.config) if args.config else _discover()
+    if config is not None and not config.is_file():
+        raise _UsageError(f"config file not found: {config}")
+    target = Path(args.providers_dir) if args.providers_dir else _providers_dir(config)
+    try:
+        done = import_app(Path(args.app_dir), target, args.name or "", args.force)
+    except (ImportFailed, ManifestError) as exc:
+        print(f"gestaltd import: {exc}", file=sys.stderr)
+        return 1
+    extra = f" and {len(done.copied)} file(s) under {display_path(target / done.translation.name)}/"
+    print(f"{display_path(done.path)}: written" + (extra if done.copied else ""))
+    for note in done.notes:
+        print(f"  not expressible: {note}")
+    if done.translation.environment:
+        print(f"  set before serving: {', '.join(done.translation.environment)}")
+    return _validate(config.resolve(), "text") if config is not None and not args.providers_dir else 0
+
+
+def _providers_dir(config: Path | None) -> Path:
+    """The config's ``providers_dir`` (default ``providers.d`` beside it), else ``./providers.d``."""
+    if config is None:
+        return Path("providers.d")
+    import yaml
+
+    try:
+        raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        raw = None
+    setting = raw.get("providers_dir") if isinstance(raw, dict) else None
+    return config.parent / (setting if isinstance(setting, str) and setting else "providers.d")
 
 
 def _default(path: str | None, host: str | None, port: int | None) -> int:
