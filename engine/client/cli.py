@@ -42,6 +42,8 @@ def main(
         ctx = Context(args, os.environ if env is None else env, out or sys.stdout, err, stdin or sys.stdin)
         return run(ctx)
     except ClientError as exc:
+        if ctx is not None:
+            ctx.explain(exc)
         _report(err, exc)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -9,10 +9,11 @@ import sys
 import webbrowser
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from engine.client.api import GestaltClient
-from engine.client.errors import UsageError
+from engine.client.errors import AuthError, ClientError, UsageError
 from engine.client.login import LoginUI
 from engine.client.output import Columns, emit
 from engine.client.settings import Settings, config_path, server_url, token_for
@@ -51,6 +52,20 @@ class Context:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+    def explain(self, exc: ClientError) -> None:
+        """A rejected stored token that is past its expiry: say so, with the date."""
+        login = self.settings.logins.get(self.url)
+        if not isinstance(exc, AuthError) or exc.status != 401 or login is None or not login.expires_at:
+            return
+        if "GESTALT_TOKEN" in self.env or login.token != getattr(self._client, "token", login.token):
+            return
+        try:
+            expired = datetime.fromisoformat(login.expires_at.replace("Z", "+00:00")) <= datetime.now(UTC)
+        except ValueError:
+            return
+        if expired:
+            exc.hint = f"your token for {self.url} expired at {login.expires_at}: run `gestalt login`"
 
     def emit(self, doc: Any, columns: Columns, rows: Any = None) -> None:
         emit(self.out, self.fmt, doc, rows, columns)

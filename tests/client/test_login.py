@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -84,3 +85,15 @@ def test_a_pasted_token_is_checked_then_kept(cli: Cli, local_server: str) -> Non
     assert other("integrations", "list").code == 0
     out = other("logout")
     assert out.code == 0 and "stays valid on the server" in out.err
+
+
+def test_an_expired_token_says_so(cli: Cli, tmp_path: Path) -> None:
+    auth = {"auth": {"provider": "local"}, "server": {"encryption_key": "11" * 32, "api_token_ttl": "1s"}}
+    with served(write_config(tmp_path, {}, auth)) as server:
+        assert cli("login", "--url", server.url).code == 0
+        expires = _stored(cli, server.url)["expires_at"]
+        time.sleep(1.5)  # the server's clock decides: nothing to inject into a separate process
+        run = cli("integrations", "list")
+    assert run.code == 3
+    hint = f"your token for {server.url} expired at {expires}: run `gestalt login`"
+    assert run.err == f"gestalt: invalid token\n  {hint}\n"
