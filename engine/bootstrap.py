@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from engine.auth.oauth_clients import OAuthClients
 from engine.auth.platform import build_platform_auth
-from engine.compiler.build import build_provider
 from engine.compiler.connections import missing_oauth_clients
-from engine.compiler.model import Provider
+from engine.compiler.sources import Sources
+from engine.providers.build import build_provider
+from engine.providers.model import Provider
 
 if TYPE_CHECKING:
-    from engine.compiler.documents import Documents
     from engine.web.gateway import GatewayApp
 from engine.config import load
 from engine.config.issues import ConfigIssue, display_path
@@ -103,7 +103,7 @@ def _issues_of(exc: ConfigError) -> list[ConfigIssue]:
 
 def prepared_state_issues(config: ConfigSpec) -> list[ConfigIssue]:
     """Remote documents need ``gestaltd init`` state that matches the config (validate, --locked)."""
-    from engine.compiler.lock import lock_problem
+    from engine.documents.lock import lock_problem
 
     problem = lock_problem(config)
     return [ConfigIssue(config.path, 0, 0, problem)] if problem else []
@@ -112,22 +112,23 @@ def prepared_state_issues(config: ConfigSpec) -> list[ConfigIssue]:
 def compile_providers(config: ConfigSpec, client: HttpClient, locked: bool = False) -> Compiled:
     """``locked``: remote documents come only from prepared state (``gestaltd init``)."""
     out = Compiled(config)
-    documents = _documents(config, locked)
+    sources = _sources(config, locked)
     for name, spec in sorted(config.integrations.items()):
-        provider, issues = build_provider(spec, client, _icon(spec), documents)
+        provider, issues = build_provider(spec, client, _icon(spec), sources)
         out.issues.extend(issues)
         if provider is not None:
             out.providers[name] = provider
     return out
 
 
-def _documents(config: ConfigSpec, locked: bool) -> Documents | None:
-    """Spec documents (OpenAPI, GraphQL), when the config has any spec surface at all."""
+def _sources(config: ConfigSpec, locked: bool) -> Sources:
+    """The documents stage, when the config has any spec surface at all (it imports the YAML and
+    document machinery, and may fetch)."""
     if not any(i.plugin.openapi or i.plugin.graphql_url for i in config.integrations.values()):
-        return None
-    from engine.compiler.documents import Documents
+        return Sources()
+    from engine.documents.sources import load_sources
 
-    return Documents(config.path, locked)
+    return load_sources(config, locked)
 
 
 def _icon(spec: IntegrationSpec) -> str:

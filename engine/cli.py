@@ -154,7 +154,7 @@ def _serve(path: Path, host: str | None, port: int | None, locked: bool = False)
 
 def _init(path: Path) -> int:
     from engine.bootstrap import load_config
-    from engine.compiler.prepare import prepare_documents
+    from engine.documents.prepare import prepare_documents
     from engine.errors import DocumentUnavailable
 
     try:

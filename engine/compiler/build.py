@@ -1,40 +1,36 @@
 """One dispatch table from an integration's surface to the compiler that builds it.
 
 Spec-surface compilers are imported when a config first needs them, so a REST-only deployment
-does not pay for the OpenAPI, GraphQL and MCP machinery at start-up."""
+does not pay for the OpenAPI, GraphQL and MCP machinery at start-up. ``plugin.python`` factories
+are not compiled: they build their provider themselves (``engine.providers.build``)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
-from engine.compiler.model import Provider
+from engine.compiler.model import ProviderInfo
 from engine.compiler.rest import compile_rest, issue
+from engine.compiler.sources import Sources
 from engine.config.issues import ConfigIssue
 from engine.config.spec import IntegrationSpec, PluginSpec
-from engine.egress.client import HttpClient
 
-if TYPE_CHECKING:
-    from engine.compiler.documents import Documents
-
-Built = tuple[Provider | None, list[ConfigIssue]]
-Compiler = Callable[[IntegrationSpec, HttpClient, str, "Documents | None"], Built]
+Compiled = tuple[ProviderInfo | None, list[ConfigIssue]]
+Compiler = Callable[[IntegrationSpec, str, Sources], Compiled]
 
 
-def build_provider(
-    spec: IntegrationSpec, client: HttpClient, icon_svg: str = "", documents: Documents | None = None
-) -> Built:
-    """Compile one integration. A provider is returned only when there are no issues."""
+def compile_integration(
+    spec: IntegrationSpec, icon_svg: str = "", sources: Sources | None = None
+) -> Compiled:
+    """Compile one integration. Its compiled form is returned only when there are no issues."""
     compiler = COMPILERS.get(surface_of(spec.plugin))
     if compiler is None:
         message = f'integration "{spec.name}": command/package/source surfaces are not supported yet'
         return None, [issue(spec.origin, message)]
-    return compiler(spec, client, icon_svg, documents)
+    return compiler(spec, icon_svg, sources or Sources())
 
 
 def surface_of(plugin: PluginSpec) -> str:
-    """The key of ``COMPILERS`` that builds this plugin ("" when none does)."""
+    """The key of ``COMPILERS`` that builds this plugin (``python``, or "" when none does)."""
     api = bool(plugin.openapi or plugin.graphql_url)
     if plugin.python:
         return "python"
@@ -47,46 +43,30 @@ def surface_of(plugin: PluginSpec) -> str:
     return "mcp" if plugin.mcp_url else ""
 
 
-def _rest(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
-    provider, issues = compile_rest(spec, client, icon_svg)
-    return (None if issues else provider), issues
+def _rest(spec: IntegrationSpec, icon_svg: str, sources: Sources) -> Compiled:
+    info, issues = compile_rest(spec, icon_svg)
+    return (None if issues else info), issues
 
 
-def _mcp(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
+def _mcp(spec: IntegrationSpec, icon_svg: str, sources: Sources) -> Compiled:
     from engine.compiler.mcp_upstream import compile_mcp_upstream
 
-    return compile_mcp_upstream(spec, client, icon_svg)
+    return compile_mcp_upstream(spec, icon_svg)
 
 
-def _spec(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
+def _spec(spec: IntegrationSpec, icon_svg: str, sources: Sources) -> Compiled:
     from engine.compiler.spec_surface import compile_spec_surface
 
-    return compile_spec_surface(spec, client, icon_svg, documents)
+    return compile_spec_surface(spec, sources, icon_svg)
 
 
-def _composite(
-    spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None
-) -> Built:
+def _composite(spec: IntegrationSpec, icon_svg: str, sources: Sources) -> Compiled:
     from engine.compiler.composite import compile_composite
 
-    return compile_composite(spec, client, icon_svg, documents)
-
-
-def _python(spec: IntegrationSpec, client: HttpClient, icon_svg: str, documents: Documents | None) -> Built:
-    """``plugin.python: "package.module:factory"``; the factory gets the spec and the egress client."""
-    module_name, _, attr = spec.plugin.python.partition(":")
-    try:
-        factory: Any = getattr(importlib.import_module(module_name), attr or "provider")
-        provider: Provider = factory(spec, client)
-    except Exception as exc:  # import errors, factory errors: reported, never fatal to others
-        return None, [
-            issue(spec.origin, f'plugin.python "{spec.plugin.python}" failed: {type(exc).__name__}: {exc}')
-        ]
-    return provider, []
+    return compile_composite(spec, sources, icon_svg)
 
 
 COMPILERS: dict[str, Compiler] = {
-    "python": _python,
     "rest": _rest,
     "composite": _composite,  # openapi | graphql_url, plus mcp_url
     "spec": _spec,  # openapi (preferred) | graphql_url

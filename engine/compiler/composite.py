@@ -8,41 +8,36 @@ collision: the broker looks static operations up first, and ``/mcp`` merges stat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from engine.compiler.documents import Documents
-from engine.compiler.mcp_upstream import TRANSPORT, McpUpstreamProvider, compile_mcp_upstream
-from engine.compiler.model import Operation, OperationCall, Provider, ProviderInfo
+from engine.compiler.mcp_upstream import McpUpstreamInfo, compile_mcp_upstream
+from engine.compiler.model import ProviderInfo
+from engine.compiler.sources import Sources
 from engine.compiler.spec_surface import compile_spec_surface
 from engine.config.issues import ConfigIssue
 from engine.config.spec import IntegrationSpec
-from engine.egress.client import HttpClient
-from engine.egress.request import Result
+
+if TYPE_CHECKING:
+    from engine.compiler.graphql import GraphQLInfo
+    from engine.compiler.openapi import OpenAPIInfo
 
 
 @dataclass(kw_only=True)
-class CompositeProvider(ProviderInfo):
-    api: Provider
-    upstream: McpUpstreamProvider
-
-    def dynamic_operation(self, name: str) -> Operation:
-        """A name the API surface does not have: an upstream tool (the upstream answers 404)."""
-        return self.upstream.dynamic_operation(name)
-
-    async def execute(self, call: OperationCall) -> Result:
-        target: Provider = self.upstream if call.operation.transport == TRANSPORT else self.api
-        return await target.execute(call)
+class CompositeInfo(ProviderInfo):
+    api: OpenAPIInfo | GraphQLInfo
+    upstream: McpUpstreamInfo
 
 
 def compile_composite(
-    spec: IntegrationSpec, client: HttpClient, icon_svg: str = "", documents: Documents | None = None
-) -> tuple[CompositeProvider | None, list[ConfigIssue]]:
-    api, issues = compile_spec_surface(spec, client, icon_svg, documents)
+    spec: IntegrationSpec, sources: Sources, icon_svg: str = ""
+) -> tuple[CompositeInfo | None, list[ConfigIssue]]:
+    api, issues = compile_spec_surface(spec, sources, icon_svg)
     if api is None:
         return None, issues
-    upstream, issues = compile_mcp_upstream(spec, client, icon_svg, api.connections)
+    upstream, issues = compile_mcp_upstream(spec, icon_svg, api.connections)
     if upstream is None:
         return None, issues
-    composite = CompositeProvider(
+    composite = CompositeInfo(
         name=api.name,
         display_name=api.display_name,
         description=api.description,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from engine.compiler.injector import compile_injector
 from engine.compiler.model import Connection
 from engine.config.spec import (
     PLUGIN_CONNECTION,
@@ -23,7 +24,6 @@ from engine.config.spec import (
     PluginSpec,
 )
 from engine.config.yaml_tree import escape
-from engine.egress.auth import compile_injector
 
 # Internal alias used by the reference for the implicit connection; accepted wherever a name is.
 PLUGIN_ALIASES = frozenset({PLUGIN_CONNECTION, "_plugin"})

@@ -1,8 +1,8 @@
 """GraphQL integrations (``graphql_url``): one operation per query and mutation root field.
 
-The schema comes from an introspection POST at startup (or ``gestaltd init`` state), sent with the
-surface connection's identity credential and the plugin headers when there are any. A call is a
-POST of ``{"query", "variables"}``; ``errors`` become a 502 with the messages joined by ``; ``.
+The schema comes from an introspection POST that ``engine.documents`` sends before compiling (or
+from ``gestaltd init`` state), with the plugin headers and the surface connection's identity
+credential (``introspection_headers``). Calls are ``engine.providers.graphql``.
 """
 
 from __future__ import annotations
@@ -10,23 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.documents import Documents
 from engine.compiler.graphql_schema import INTROSPECTION_QUERY, GraphQLTypes, query_text
-from engine.compiler.model import Connection, Operation, OperationCall, Parameter, ProviderInfo, described
+from engine.compiler.model import Connection, Operation, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, RequestTemplate, interpolate
 from engine.compiler.rest import issue
 from engine.compiler.schema import annotations_for
 from engine.compiler.selection import select_operations
+from engine.compiler.sources import Sources
 from engine.config.issues import ConfigIssue
 from engine.config.spec import IntegrationSpec, PluginSpec
-from engine.egress.client import HttpClient
-from engine.egress.request import Result
-from engine.errors import DocumentUnavailable, UpstreamInvalidResponse, UpstreamOperationError
+from engine.errors import DocumentUnavailable
 
 INTROSPECTION_BODY = orjson.dumps({"query": INTROSPECTION_QUERY})
 
@@ -40,37 +37,15 @@ class FieldDraft:
 
 
 @dataclass(kw_only=True)
-class GraphQLProvider(ProviderInfo):
-    client: HttpClient
+class GraphQLInfo(ProviderInfo):
     queries: Mapping[str, str] = field(default_factory=dict)  # operation name → query text
 
-    async def execute(self, call: OperationCall) -> Result:
-        credential, connection_params = call.credential, call.connection_params
-        request = call.operation.request.render({}, connection_params, credential)
-        body: dict[str, Any] = {"query": self.queries[call.operation.name]}
-        if call.params:
-            body["variables"] = call.params
-        request.body = orjson.dumps(body)
-        extra = call.connection.injector.apply(credential, request.headers, connection_params)
-        if extra:
-            request.url += "?" + urlencode(extra)
-        request.integration, request.operation = self.name, call.operation.name
-        return graphql_result(await self.client.send(request))
 
-
-def graphql_result(result: Result) -> Result:
-    try:
-        doc = orjson.loads(result.body)
-    except orjson.JSONDecodeError:
-        raise UpstreamInvalidResponse() from None
-    if not isinstance(doc, dict):
-        raise UpstreamInvalidResponse()
-    errors = doc.get("errors")
-    if isinstance(errors, list) and errors:
-        messages = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors]
-        raise UpstreamOperationError("; ".join(messages))
-    data = doc.get("data", doc)
-    return Result(result.status, "application/json", orjson.dumps(data))
+def introspection_request_headers(plugin: PluginSpec) -> dict[str, str]:
+    """The headers of the introspection POST, through the surface connection (``graphql_connection``)."""
+    connections = compile_connections(plugin)
+    name = canonical_connection(plugin.graphql_connection or default_connection(plugin))
+    return introspection_headers(plugin, connections.get(name))
 
 
 def introspection_headers(plugin: PluginSpec, connection: Connection | None) -> dict[str, str]:
@@ -86,13 +61,13 @@ def introspection_headers(plugin: PluginSpec, connection: Connection | None) -> 
 
 
 def compile_graphql(
-    spec: IntegrationSpec, client: HttpClient, documents: Documents, icon_svg: str = ""
-) -> tuple[GraphQLProvider | None, list[ConfigIssue]]:
+    spec: IntegrationSpec, sources: Sources, icon_svg: str = ""
+) -> tuple[GraphQLInfo | None, list[ConfigIssue]]:
     plugin = spec.plugin
     connections = compile_connections(plugin)
     conn_name = canonical_connection(plugin.graphql_connection or default_connection(plugin))
     try:
-        schema = load_schema(plugin, connections.get(conn_name), documents)
+        schema = load_schema(spec.name, sources)
     except DocumentUnavailable as exc:
         return None, [issue(spec.origin, f'integration "{spec.name}": graphql {plugin.graphql_url}: {exc}')]
     types = GraphQLTypes(schema)
@@ -109,9 +84,8 @@ def compile_graphql(
     url = (plugin.base_url or plugin.graphql_url).rstrip("/")
     headers = {**plugin.headers, **{m.name: m.value for m in plugin.managed_parameters if m.in_ == "header"}}
     ops = {s.draft.name: _operation(spec.name, s.draft, types, url, headers, conn_name) for s in selected}
-    return GraphQLProvider(
+    return GraphQLInfo(
         **described(spec, icon_svg),
-        client=client,
         operations=ops,
         connections=connections,
         default_connection=default_connection(plugin),
@@ -119,9 +93,9 @@ def compile_graphql(
     ), []
 
 
-def load_schema(plugin: PluginSpec, connection: Connection | None, documents: Documents) -> Mapping[str, Any]:
-    raw = documents.read(plugin.graphql_url, INTROSPECTION_BODY, introspection_headers(plugin, connection))
-    doc = documents.parse(raw)
+def load_schema(name: str, sources: Sources) -> Mapping[str, Any]:
+    """The ``__schema`` of the integration's introspection result (fetched by ``engine.documents``)."""
+    doc = sources.document(name)
     if isinstance(doc, Mapping) and doc.get("errors"):
         raise DocumentUnavailable(f"introspection failed: {doc['errors']}")
     schema = doc.get("data", {}).get("__schema") if isinstance(doc, Mapping) else None

@@ -1,14 +1,15 @@
-"""The runnable objects the compiler produces: Parameter, Operation, Connection, Provider.
+"""What the compiler produces: Parameter, Operation, Connection, and ProviderInfo (an integration's
+identity, operations and connections; each surface's compiler extends it with what it needs).
 
-They hold only compiled, immutable state (templates compiled, schemas built); the per-call work
-is rendering a request from validated parameters.
+They hold only compiled, immutable state (templates compiled, schemas built). Executing them is
+``engine.providers``: the same objects bound to the outbound client.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from engine.config.spec import (
     MISSING,
@@ -19,9 +20,8 @@ from engine.config.spec import (
 )
 
 if TYPE_CHECKING:
+    from engine.compiler.injector import CredentialInjector
     from engine.compiler.request import RequestTemplate
-    from engine.egress.auth import CredentialInjector
-    from engine.egress.request import Result
 
 # Methods whose unlocated/undeclared parameters default to the query string.
 QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD"})
@@ -109,7 +109,7 @@ def _describe_param(p: Parameter) -> dict[str, Any]:
 @dataclass(kw_only=True)
 class ProviderInfo:
     """What every provider kind shares: identity for listings and MCP, its compiled operations and
-    connections. Provider kinds extend it with what they need to execute."""
+    connections. A surface's compiled form extends it; ``engine.providers`` adds the execution."""
 
     name: str
     display_name: str = ""
@@ -138,31 +138,3 @@ def described(spec: IntegrationSpec, icon_svg: str, title: str = "") -> Describe
         "icon_svg": icon_svg,
         "mcp_tool_prefix": spec.mcp_tool_prefix,
     }
-
-
-@dataclass(frozen=True, slots=True)
-class OperationCall:
-    """One operation call as the broker hands it to a provider: the arguments (checked and
-    coerced), the connection it goes through, that connection's credential fields (None when
-    the connection needs none) and its parameters."""
-
-    operation: Operation
-    params: dict[str, Any]
-    connection: Connection
-    credential: Mapping[str, str] | None = None
-    connection_params: Mapping[str, str] = field(default_factory=dict)
-
-
-class Provider(Protocol):
-    """What every integration compiles to (declarative REST, OpenAPI, GraphQL, python factories)."""
-
-    name: str
-    display_name: str
-    description: str
-    icon_svg: str
-    mcp_tool_prefix: str
-    operations: Mapping[str, Operation]
-    connections: Mapping[str, Connection]
-    default_connection: str
-
-    async def execute(self, call: OperationCall) -> Result: ...

@@ -1,19 +1,18 @@
-"""OpenAPI integrations (3.0, 3.1, 3.2, Swagger 2.0): ``plugin.openapi`` → a SpecProvider.
+"""OpenAPI integrations (3.0, 3.1, 3.2, Swagger 2.0): ``plugin.openapi`` → an ``OpenAPIInfo``.
 
-Stages: read + parse the document (once, cached) → operation drafts → ``allowed_operations``
-(filter, alias, description, paginate) → ``managed_parameters`` → base URL and default auth
-from the document → runnable Operations. Every problem becomes a ConfigIssue.
+Stages: the parsed document (read beforehand by ``engine.documents``) → operation drafts →
+``allowed_operations`` (filter, alias, description, paginate) → ``managed_parameters`` → base URL
+and default auth from the document → runnable Operations. Every problem becomes a ConfigIssue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.documents import Documents
-from engine.compiler.model import Connection, Operation, described
+from engine.compiler.model import Connection, Operation, ProviderInfo, described
 from engine.compiler.openapi_build import apply_managed, build_operation
 from engine.compiler.openapi_operations import OpDraft, extract_operations
 from engine.compiler.openapi_schema import Resolver
@@ -21,11 +20,10 @@ from engine.compiler.openapi_security import derive_auth, inherit_scheme, merge_
 from engine.compiler.openapi_servers import server_url
 from engine.compiler.rest import issue
 from engine.compiler.selection import Selected, select_operations
-from engine.compiler.spec_provider import SpecProvider
+from engine.compiler.sources import Sources
 from engine.compiler.templates import TemplateCompileError
 from engine.config.issues import ConfigIssue
-from engine.config.spec import PLUGIN_CONNECTION, IntegrationSpec, PluginSpec
-from engine.egress.client import HttpClient
+from engine.config.spec import PLUGIN_CONNECTION, IntegrationSpec, PluginSpec, ResponseMappingSpec
 from engine.errors import DocumentUnavailable
 
 
@@ -37,20 +35,30 @@ class Catalogue:
     doc: Mapping[str, Any]
 
 
-def load_catalogue(location: str, documents: Documents) -> Catalogue:
-    doc = documents.parse(documents.read(location))
+@dataclass(kw_only=True)
+class OpenAPIInfo(ProviderInfo):
+    """A compiled OpenAPI integration: server-variable defaults (under the connection's params),
+    the ``response_mapping`` and the operations to paginate."""
+
+    server_defaults: Mapping[str, str] = field(default_factory=dict)
+    response_mapping: ResponseMappingSpec | None = None
+    paginated: frozenset[str] = frozenset()
+
+
+def load_catalogue(name: str, sources: Sources) -> Catalogue:
+    doc = sources.document(name)
     if not isinstance(doc, Mapping) or not ("openapi" in doc or "swagger" in doc):
         raise DocumentUnavailable("not an OpenAPI or Swagger document (no openapi/swagger key)")
     return Catalogue(extract_operations(doc, Resolver(doc)), doc)
 
 
 def compile_openapi(
-    spec: IntegrationSpec, client: HttpClient, documents: Documents, icon_svg: str = ""
-) -> tuple[SpecProvider | None, list[ConfigIssue]]:
+    spec: IntegrationSpec, sources: Sources, icon_svg: str = ""
+) -> tuple[OpenAPIInfo | None, list[ConfigIssue]]:
     plugin = spec.plugin
     prefix = f'integration "{spec.name}": openapi {plugin.openapi}'
     try:
-        catalogue = load_catalogue(plugin.openapi, documents)
+        catalogue = load_catalogue(spec.name, sources)
     except DocumentUnavailable as exc:
         return None, [issue(spec.origin, f"{prefix}: {exc.public_message}")]
     issues: list[ConfigIssue] = []
@@ -68,9 +76,8 @@ def compile_openapi(
     _check_pagination(spec, selected, ops, issues)
     if issues:
         return None, issues
-    return SpecProvider(
+    return OpenAPIInfo(
         **described(spec, icon_svg, _title(catalogue.doc)),
-        client=client,
         operations=ops,
         connections=connections,
         default_connection=default_connection(plugin),

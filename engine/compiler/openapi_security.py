@@ -1,8 +1,8 @@
 """OpenAPI security schemes → the default auth of the connection an OpenAPI surface uses.
 
 Mapped onto the existing ConnectionAuthSpec shapes, so credential injection is the one in
-``engine.egress.auth``: http bearer → ``bearer``; http basic → ``basic``; apiKey in a header or
-the query string → ``manual`` with an ``auth_mapping``; oauth2 → ``oauth2`` with its URLs and
+``engine.compiler.injector``: http bearer → ``bearer``; http basic → ``basic``; apiKey in a header
+or the query string → ``manual`` with an ``auth_mapping``; oauth2 → ``oauth2`` with its URLs and
 scopes. The document's ``security`` requirements are tried first, then the schemes in order.
 """
 

@@ -1,4 +1,4 @@
-"""Inline REST integrations: ``plugin.base_url`` + ``plugin.operations`` → a RestProvider.
+"""Inline REST integrations: ``plugin.base_url`` + ``plugin.operations`` → their operations.
 
 Every problem is collected as a ConfigIssue pointing at the operation or parameter that caused
 it, so ``gestaltd validate`` can report them all at once.
@@ -10,17 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.model import (
-    QUERY_METHODS,
-    Operation,
-    OperationCall,
-    Parameter,
-    ProviderInfo,
-    described,
-)
+from engine.compiler.model import QUERY_METHODS, Operation, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, BodyTemplate, Expression, RequestTemplate
 from engine.compiler.schema import annotations_for, input_schema, normalise_type
 from engine.compiler.templates import (
@@ -32,8 +24,6 @@ from engine.compiler.templates import (
 )
 from engine.config.issues import ConfigIssue
 from engine.config.spec import MISSING, IntegrationSpec, OperationSpec, Origin, ParameterSpec
-from engine.egress.client import HttpClient
-from engine.egress.request import Result
 
 _REQUEST_CONTEXT = frozenset({"params", "connection"})
 _HEADER_CONTEXT = frozenset({"params", "connection", "credentials"})
@@ -46,32 +36,7 @@ def issue(origin: Origin | None, message: str, fallback: Origin | None = None) -
     return ConfigIssue(file=o.file, line=o.line, col=o.col, message=message, pointer=o.pointer)
 
 
-async def send_operation(client: HttpClient, integration: str, call: OperationCall) -> Result:
-    """Render, inject the credential (headers and query pairs), send: every HTTP-backed provider."""
-    credential, connection_params = call.credential, call.connection_params
-    request = call.operation.request.render(call.params, connection_params, credential)
-    extra = call.connection.injector.apply(credential, request.headers, connection_params)
-    if extra:
-        sep = "&" if "?" in request.url else "?"
-        request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
-    request.integration = integration
-    request.operation = call.operation.name
-    return await client.send(request)
-
-
-@dataclass(kw_only=True)
-class RestProvider(ProviderInfo):
-    """A declarative provider: renders the compiled request and sends it through the egress client."""
-
-    client: HttpClient
-
-    async def execute(self, call: OperationCall) -> Result:
-        return await send_operation(self.client, self.name, call)
-
-
-def compile_rest(
-    spec: IntegrationSpec, client: HttpClient, icon_svg: str = ""
-) -> tuple[RestProvider, list[ConfigIssue]]:
+def compile_rest(spec: IntegrationSpec, icon_svg: str = "") -> tuple[ProviderInfo, list[ConfigIssue]]:
     plugin = spec.plugin
     issues: list[ConfigIssue] = []
     try:
@@ -88,9 +53,8 @@ def compile_rest(
             issues.extend(issue(o, m, op_spec.origin) for o, m in exc.items)
             continue
         ops[op.name] = op
-    provider = RestProvider(
+    provider = ProviderInfo(
         **described(spec, icon_svg),
-        client=client,
         operations=ops,
         connections=connections,
         default_connection=default_conn,

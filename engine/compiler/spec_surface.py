@@ -1,27 +1,26 @@
 """Spec-backed surfaces: ``openapi`` (preferred when both are set, as the reference does) or
-``graphql_url``. Picks the compiler and the document source for one integration."""
+``graphql_url``. Picks the compiler for one integration."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.compiler.documents import Documents
-from engine.compiler.model import Provider
+from engine.compiler.sources import Sources
 from engine.config.issues import ConfigIssue
 from engine.config.spec import IntegrationSpec
-from engine.egress.client import HttpClient
+
+if TYPE_CHECKING:  # each compiler is imported only by a config that has its surface
+    from engine.compiler.graphql import GraphQLInfo
+    from engine.compiler.openapi import OpenAPIInfo
 
 
 def compile_spec_surface(
-    spec: IntegrationSpec, client: HttpClient, icon_svg: str = "", documents: Documents | None = None
-) -> tuple[Provider | None, list[ConfigIssue]]:
-    if documents is None:
-        config = spec.origin.file if spec.origin is not None else Path("gestalt.yaml").resolve()
-        documents = Documents(config)
+    spec: IntegrationSpec, sources: Sources, icon_svg: str = ""
+) -> tuple[OpenAPIInfo | GraphQLInfo | None, list[ConfigIssue]]:
     if spec.plugin.openapi:
         from engine.compiler.openapi import compile_openapi
 
-        return compile_openapi(spec, client, documents, icon_svg)
+        return compile_openapi(spec, sources, icon_svg)
     from engine.compiler.graphql import compile_graphql
 
-    return compile_graphql(spec, client, documents, icon_svg)
+    return compile_graphql(spec, sources, icon_svg)

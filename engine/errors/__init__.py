@@ -79,6 +79,7 @@ from engine.errors.storage import (
 )
 from engine.errors.upstream import (
     ConnectionSetupFailed,
+    CredentialFieldMissing,
     DocumentUnavailable,
     InvalidDiscoveredValue,
     McpOAuthDiscoveryFailed,
@@ -104,6 +105,7 @@ __all__ = [
     "Conflict",
     "ConnectionNotFound",
     "ConnectionSetupFailed",
+    "CredentialFieldMissing",
     "CryptoError",
     "DecryptionError",
     "DocumentUnavailable",

@@ -22,6 +22,10 @@ class UpstreamReadError(UpstreamError):
     public_message = "failed to read upstream response"
 
 
+class CredentialFieldMissing(UpstreamError):
+    """The stored credential lacks a field the auth mapping needs (the field name is safe to log)."""
+
+
 class UpstreamResponseTooLarge(UpstreamError):
     """The upstream's body (as sent, or once decompressed) passed the client's cap: refused whole,
     never truncated into something that looks like a success."""

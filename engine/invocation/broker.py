@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.auth.principal import Principal
 from engine.compiler.connections import canonical_connection
-from engine.compiler.model import Connection, Operation, OperationCall, Provider
+from engine.compiler.model import Connection, Operation
 from engine.egress.request import Result
 from engine.errors import (
     BadRequest,
@@ -29,6 +29,7 @@ from engine.errors import (
 from engine.invocation.arguments import bind_arguments
 from engine.invocation.audit import AuditRecord, AuditSink
 from engine.invocation.credentials import CredentialSource, resolve_credential
+from engine.providers.model import OperationCall, Provider
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.compiler.connections import PLUGIN_ALIASES, canonical_connection
-from engine.compiler.model import Connection, Provider
+from engine.compiler.model import Connection
 from engine.config.spec import PLUGIN_CONNECTION
 from engine.errors import (
     ExplicitConnectionRequired,
@@ -21,6 +21,7 @@ from engine.errors import (
     InvalidInstanceName,
     UnknownConnection,
 )
+from engine.providers.model import Provider
 from engine.store import DEFAULT_INSTANCE
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")

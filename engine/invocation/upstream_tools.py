@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 
 from engine.auth.principal import Principal
-from engine.compiler.mcp_upstream import McpUpstreamProvider, ToolMap
 from engine.errors import GestaltError
 from engine.invocation.broker import Broker
 from engine.invocation.credentials import resolve_credential
+from engine.providers.mcp_upstream import McpUpstreamProvider, ToolMap
 
 _log = logging.getLogger("gestalt.mcp")
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.auth.principal import Principal
-from engine.compiler.model import Operation, Provider
+from engine.compiler.model import Operation
 from engine.errors import McpInvalidParams
 from engine.mcp.naming import tool_name, unique_names
 from engine.mcp.protocol import encode
+from engine.providers.model import Provider
 
 PAGE_SIZE = 100
 _MAX_SCOPE_VIEWS = 256

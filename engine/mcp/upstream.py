@@ -7,11 +7,11 @@ import asyncio
 from collections.abc import Iterable, Sequence
 
 from engine.auth.principal import Principal
-from engine.compiler.mcp_upstream import McpUpstreamProvider, mcp_upstream_of
 from engine.invocation.broker import Broker
 from engine.invocation.upstream_tools import caller_tools
 from engine.mcp.catalogue import Tool
 from engine.mcp.naming import tool_name
+from engine.providers.mcp_upstream import McpUpstreamProvider, mcp_upstream_of
 
 
 def upstream_providers(broker: Broker) -> list[McpUpstreamProvider]:

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from engine.auth.authenticator import Authenticator
 from engine.auth.principal import Principal
-from engine.compiler.model import Provider
 from engine.config.spec import ConfigSpec
 from engine.crypto import Cipher
 from engine.egress.client import HttpClient
 from engine.invocation.broker import Broker
+from engine.providers.model import Provider
 from engine.store import Store
 
 _log = logging.getLogger("gestalt.runtime")

@@ -8,11 +8,12 @@ from typing import Any
 from litestar import Router, get
 from litestar.params import FromPath
 
-from engine.compiler.mcp_upstream import mcp_upstream_of
-from engine.compiler.model import Connection, Provider
+from engine.compiler.model import Connection
 from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
 from engine.errors import IntegrationNotFound, ScopeDenied
 from engine.invocation.upstream_tools import caller_tools
+from engine.providers.mcp_upstream import mcp_upstream_of
+from engine.providers.model import Provider
 from engine.web.dependencies import PrincipalDep, RuntimeDep
 
 _AUTH_TYPES = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from engine.auth.principal import Principal
-from engine.compiler.model import Provider
 from engine.errors import IntegrationNotFound, InternalError, InvalidJSONBody, ScopeDenied
 from engine.invocation.store_credentials import StoreCredentials
+from engine.providers.model import Provider
 from engine.surface.runtime import Runtime
 
 

@@ -16,8 +16,8 @@ from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from engine.compiler.model import Provider
 from engine.config.spec import ConfigSpec
+from engine.providers.model import Provider
 from engine.web.app import litestar_routes
 from engine.web.invoke import InvokeEndpoint
 

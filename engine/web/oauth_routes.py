@@ -17,7 +17,7 @@ from litestar import Request, Response, get, post
 
 from engine.auth.integration_oauth import OAuth2Client, TokenSet
 from engine.auth.oauth_state import OAuthState, open_state, seal_state
-from engine.compiler.model import Connection, Provider
+from engine.compiler.model import Connection
 from engine.errors import (
     BadRequest,
     InvalidJSONBody,
@@ -33,6 +33,7 @@ from engine.invocation.connection_target import (
     validate_params,
 )
 from engine.invocation.store_credentials import StoreCredentials
+from engine.providers.model import Provider
 from engine.store import CredentialData
 from engine.store.records import utc_now
 from engine.surface.json_body import optional_str, read_json_object

@@ -26,7 +26,8 @@ from litestar.openapi.spec import (
     Parameter as OpenAPIParameter,
 )
 
-from engine.compiler.model import Operation, Provider
+from engine.compiler.model import Operation
+from engine.providers.model import Provider
 
 _ERROR = OpenAPIResponse(
     description="Error envelope",

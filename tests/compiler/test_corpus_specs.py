@@ -9,9 +9,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from engine.bootstrap import load_config
 from engine.cli import main
-from engine.compiler.documents import Documents
 from engine.compiler.openapi import compile_openapi
-from engine.egress.client import default_client
+from engine.documents.sources import load_sources
 
 CORPUS = Path("/work/shared/corpus")
 APPS = sorted(
@@ -40,14 +39,14 @@ def test_spec_part_of_mcp_apps_compiles(app: str) -> None:
     spec = config.integrations[app]
     if not spec.plugin.openapi:
         pytest.skip("MCP-only app")
-    provider, issues = compile_openapi(spec, default_client(), Documents(config.path))
+    provider, issues = compile_openapi(spec, load_sources(config))
     assert not issues and provider is not None and provider.operations
 
 
 @pytest.mark.parametrize("app", ["granola", "teams", "trunk"])
 def test_compiled_operation_list(app: str, snapshot: SnapshotAssertion) -> None:
     config = load_config(_config(app))
-    provider, issues = compile_openapi(config.integrations[app], default_client(), Documents(config.path))
+    provider, issues = compile_openapi(config.integrations[app], load_sources(config))
     assert provider is not None, issues
     listing = [
         {

@@ -8,9 +8,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from engine.compiler.documents import Documents
-from engine.compiler.openapi import compile_openapi
-from engine.compiler.spec_provider import SpecProvider
+from engine.compiler.openapi import OpenAPIInfo, compile_openapi
 from engine.config.build_plugin import build_auth
 from engine.config.spec import (
     AllowedOperationSpec,
@@ -19,7 +17,9 @@ from engine.config.spec import (
     ManagedParameterSpec,
     PluginSpec,
 )
-from engine.egress.client import default_client
+from engine.documents.reader import Documents
+from engine.documents.sources import read_sources
+from engine.providers.render import render_request
 
 RECURSIVE = """
 openapi: 3.0.3
@@ -66,11 +66,11 @@ paths:
 """
 
 
-def compile_doc(tmp_path: Path, text: str, **plugin: Any) -> SpecProvider:
+def compile_doc(tmp_path: Path, text: str, **plugin: Any) -> OpenAPIInfo:
     doc = tmp_path / "openapi.yaml"
     doc.write_text(text)
     spec = IntegrationSpec("t", PluginSpec(openapi=str(doc), **plugin))
-    provider, issues = compile_openapi(spec, default_client(), Documents(tmp_path / "gestalt.yaml"))
+    provider, issues = compile_openapi(spec, read_sources([spec], tmp_path / "gestalt.yaml"))
     assert not issues, issues
     assert provider is not None
     return provider
@@ -105,7 +105,7 @@ def test_server_variables_default_and_connection_params(tmp_path: Path) -> None:
     assert op.request.base_url == "https://{region}.example.com/api"
     assert provider.server_defaults == {"region": "eu"}
     params = {"id": "n1", "name": "x"}
-    url = op.request.render(params, {**provider.server_defaults, "region": "us"}).url
+    url = render_request(op.request, params, {**provider.server_defaults, "region": "us"}).url
     assert url == "https://us.example.com/api/nodes/n1"
 
 
@@ -143,13 +143,13 @@ def test_allowed_operations_alias_and_unknown_names(tmp_path: Path) -> None:
     spec = IntegrationSpec(
         "t", PluginSpec(openapi=str(doc), allowed_operations={"nope": AllowedOperationSpec()})
     )
-    result, issues = compile_openapi(spec, default_client(), Documents(tmp_path / "gestalt.yaml"))
+    result, issues = compile_openapi(spec, read_sources([spec], tmp_path / "gestalt.yaml"))
     assert result is None and "unknown operations: 'nope'" in issues[0].message
 
 
 def test_unreadable_document_is_an_issue(tmp_path: Path) -> None:
     spec = IntegrationSpec("t", PluginSpec(openapi=str(tmp_path / "missing.yaml")))
-    provider, issues = compile_openapi(spec, default_client(), Documents(tmp_path / "gestalt.yaml"))
+    provider, issues = compile_openapi(spec, read_sources([spec], tmp_path / "gestalt.yaml"))
     assert provider is None and "missing.yaml" in issues[0].message
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from engine.compiler.injector import compile_injector
 from engine.compiler.model import Connection
 from engine.compiler.request import interpolate
 from engine.config.spec import ConnectionAuthSpec, ConnectionParamSpec
-from engine.egress.auth import compile_injector
 from engine.errors import InvalidConnectionParam
 from engine.invocation.connection_target import validate_params
 from engine.invocation.store_credentials import credential_fields

@@ -10,10 +10,10 @@ from typing import Any, cast
 import pytest
 
 from engine.auth.oauth_clients import OAuthClients
+from engine.compiler.injector import compile_injector
 from engine.compiler.model import Connection
 from engine.config.spec import ConnectionAuthSpec
 from engine.crypto import Cipher
-from engine.egress.auth import compile_injector
 from engine.errors import McpOAuthDiscoveryFailed, RefreshFailed
 from engine.invocation.refresh import Refresher
 from engine.store import CredentialData, open_store

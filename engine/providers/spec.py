@@ -1,4 +1,4 @@
-"""The runnable provider of a spec-backed (OpenAPI) integration.
+"""The runnable provider of an OpenAPI integration.
 
 A call is rendered and sent exactly as inline REST sends it (the compiled RequestTemplate, then
 the connection's CredentialInjector), with server-variable defaults under the connection's
@@ -7,24 +7,20 @@ params, then ``response_mapping`` and engine-side pagination are applied.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.compiler.model import OperationCall, ProviderInfo
-from engine.compiler.response_mapping import map_result, paginate
-from engine.compiler.rest import send_operation
-from engine.config.spec import ResponseMappingSpec
+from engine.compiler.openapi import OpenAPIInfo
 from engine.egress.client import HttpClient
 from engine.egress.request import Result
+from engine.providers.model import OperationCall
+from engine.providers.response_mapping import map_result, paginate
+from engine.providers.rest import send_operation
 
 
 @dataclass(kw_only=True)
-class SpecProvider(ProviderInfo):
+class SpecProvider(OpenAPIInfo):
     client: HttpClient
-    server_defaults: Mapping[str, str] = field(default_factory=dict)
-    response_mapping: ResponseMappingSpec | None = None
-    paginated: frozenset[str] = frozenset()
 
     async def execute(self, call: OperationCall) -> Result:
         if self.server_defaults:

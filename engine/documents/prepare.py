@@ -6,11 +6,10 @@ request (headers, identity credential) the compiler would send at startup.
 
 from __future__ import annotations
 
-from engine.compiler.connections import canonical_connection, compile_connections, default_connection
-from engine.compiler.graphql import INTROSPECTION_BODY, introspection_headers
-from engine.compiler.lock import Lock, prepare
-from engine.config.spec import ConfigSpec, PluginSpec
-from engine.egress.fetch import fetch
+from engine.compiler.graphql import INTROSPECTION_BODY, introspection_request_headers
+from engine.config.spec import ConfigSpec
+from engine.documents.fetch import fetch
+from engine.documents.lock import Lock, prepare
 
 
 def prepare_documents(config: ConfigSpec) -> Lock:
@@ -20,12 +19,6 @@ def prepare_documents(config: ConfigSpec) -> Lock:
     def fetcher(url: str, kind: str) -> bytes:
         if kind == "openapi":
             return fetch(url)
-        return fetch(url, INTROSPECTION_BODY, _headers(graphql[url]))
+        return fetch(url, INTROSPECTION_BODY, introspection_request_headers(graphql[url]))
 
     return prepare(config, fetcher)
-
-
-def _headers(plugin: PluginSpec) -> dict[str, str]:
-    connections = compile_connections(plugin)
-    name = canonical_connection(plugin.graphql_connection or default_connection(plugin))
-    return introspection_headers(plugin, connections.get(name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.egress.fetch import fetch
+from engine.documents.fetch import fetch
 from engine.errors import DocumentUnavailable
 from tests.support.upstream import Upstream
 

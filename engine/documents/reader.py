@@ -17,9 +17,9 @@ from typing import Any
 import orjson
 import yaml
 
-from engine.compiler.lock import Lock, init_hint, prepared_path, read_lock
 from engine.config.paths import is_remote
-from engine.egress.fetch import fetch
+from engine.documents.fetch import fetch
+from engine.documents.lock import Lock, init_hint, prepared_path, read_lock
 from engine.errors import DocumentUnavailable
 
 CACHE_ENV = "GESTALT_CACHE_DIR"

@@ -1,7 +1,9 @@
 """Credential injection: a stored credential → the headers/query parameters an upstream expects.
 
-Compiled once per connection. The credential is a mapping of field → value; ``token`` holds the
-single credential (an OAuth access token, a bearer token, a one-field manual credential).
+Compiled once per connection (the auth mapping's templates); ``apply`` fills a request's headers
+per call, on plain dicts, so the compiler stays free of the outbound client. The credential is a
+mapping of field → value; ``token`` holds the single credential (an OAuth access token, a bearer
+token, a one-field manual credential).
 Values are never logged and never appear in error messages.
 """
 
@@ -14,13 +16,9 @@ from typing import Any
 
 from engine.compiler.templates import Template, compile_template, is_template
 from engine.config.spec import ConnectionAuthSpec
-from engine.errors import UpstreamError
+from engine.errors import CredentialFieldMissing
 
 _AUTH_CONTEXT = frozenset({"credentials", "connection"})
-
-
-class CredentialFieldMissing(UpstreamError):
-    """The stored credential lacks a field the auth mapping needs (the field name is safe to log)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,160 @@
+"""Rendering a compiled ``RequestTemplate`` into an outbound request: the per-call work.
+
+Substitute path values, encode the query, render the compiled templates and serialise the JSON
+body. No parsing or compiling happens here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from engine.compiler.model import QUERY_METHODS
+from engine.compiler.request import BodyTemplate, Expression, RequestTemplate, interpolate
+from engine.compiler.templates import Template
+from engine.egress.request import OutboundRequest
+from engine.errors import BadRequest, MissingPathParameter
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_JSON = "application/json"
+
+
+def wire_str(value: Any) -> str:
+    """How a typed parameter value is written into a path segment, query string or header."""
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def render_request(
+    template: RequestTemplate,
+    params: Mapping[str, Any],
+    connection_params: Mapping[str, str],
+    credentials: Mapping[str, str] | None = None,
+) -> OutboundRequest:
+    t, method = template, template.method
+    path = _path(t, params)
+    base = interpolate(t.base_url, connection_params) if t.base_url_has_params else t.base_url
+    context: dict[str, Any] = {}
+    if t.uses_context:
+        context = {"params": params, "connection": {"params": dict(connection_params)}}
+    query = _query(t, params, context)
+    headers = _headers(t, params, context, connection_params, credentials)
+    body: bytes | None = None
+    if t.passthrough:
+        rest = {k: v for k, v in params.items() if k not in t.path_names}
+        if method in QUERY_METHODS or method not in BODY_METHODS:
+            for k, v in rest.items():
+                query.extend(_pairs(k, v))
+        else:
+            body = _dump(rest)
+    elif t.body_template is not None or t.body_params or t.body_param or method in BODY_METHODS:
+        body = _body(t, params, context)
+    if body is not None:
+        headers.setdefault("Content-Type", _JSON)
+    url = base + path
+    if query:
+        url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+    return OutboundRequest(method, url, headers, body)
+
+
+def render_body(body: BodyTemplate, context: Mapping[str, Any]) -> Any:
+    return _render_node(body.shape, context)
+
+
+def evaluate(expression: Expression, context: Mapping[str, Any]) -> Any:
+    try:
+        value = expression.fn(**context)
+    except Exception as exc:
+        raise BadRequest(f"template rendering failed: {type(exc).__name__}") from None
+    if type(value).__name__ == "StrictUndefined" or value.__class__.__name__.endswith("Undefined"):
+        raise BadRequest("template rendering failed: undefined value")
+    return value
+
+
+def _render_node(node: Any, context: Mapping[str, Any]) -> Any:
+    if isinstance(node, Template):
+        return node.render(context)
+    if isinstance(node, Expression):
+        return evaluate(node, context)
+    if isinstance(node, dict):
+        return {k: _render_node(v, context) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_render_node(v, context) for v in node]
+    return node
+
+
+def _path(t: RequestTemplate, params: Mapping[str, Any]) -> str:
+    out = []
+    for is_param, text in t.path_parts:
+        if not is_param:
+            out.append(text)
+            continue
+        value = params.get(text)
+        if value is None or value == "":
+            raise MissingPathParameter(text)
+        out.append(quote(wire_str(value), safe=""))
+    return "".join(out)
+
+
+def _query(
+    t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for p in t.query_params:
+        if p.name in params:
+            pairs.extend(_pairs(p.key, params[p.name]))
+    for key, tpl in t.query_templates:
+        pairs.append((key, tpl.render(context)))
+    return pairs
+
+
+def _headers(
+    t: RequestTemplate,
+    params: Mapping[str, Any],
+    context: dict[str, Any],
+    connection_params: Mapping[str, str],
+    credentials: Mapping[str, str] | None,
+) -> dict[str, str]:
+    headers = {k: interpolate(v, connection_params) for k, v in t.static_headers}
+    if t.header_templates:
+        ctx = dict(context, credentials=credentials or {})
+        for key, tpl in t.header_templates:
+            headers[key] = tpl.render(ctx)
+    for p in t.header_params:
+        if p.name in params:
+            headers[p.key] = wire_str(params[p.name])
+    return headers
+
+
+def _body(t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, Any]) -> bytes:
+    doc: Any = render_body(t.body_template, context) if t.body_template is not None else {}
+    if t.body_param is not None and t.body_param.name in params:
+        doc = params[t.body_param.name]
+    if t.body_params:
+        if not isinstance(doc, dict):
+            doc = {}
+        for p in t.body_params:
+            if p.name in params:
+                doc[p.key] = params[p.name]
+    return _dump(doc)
+
+
+def _pairs(key: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, list):
+        return [(key, wire_str(v)) for v in value]
+    return [(key, wire_str(value))]
+
+
+def _dump(doc: Any) -> bytes:
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,35 @@
+"""Sending an HTTP-backed operation, and the provider of inline REST integrations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from engine.compiler.model import ProviderInfo
+from engine.egress.client import HttpClient
+from engine.egress.request import Result
+from engine.providers.model import OperationCall
+from engine.providers.render import render_request
+
+
+async def send_operation(client: HttpClient, integration: str, call: OperationCall) -> Result:
+    """Render, inject the credential (headers and query pairs), send: every HTTP-backed provider."""
+    credential, connection_params = call.credential, call.connection_params
+    request = render_request(call.operation.request, call.params, connection_params, credential)
+    extra = call.connection.injector.apply(credential, request.headers, connection_params)
+    if extra:
+        sep = "&" if "?" in request.url else "?"
+        request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
+    request.integration = integration
+    request.operation = call.operation.name
+    return await client.send(request)
+
+
+@dataclass(kw_only=True)
+class RestProvider(ProviderInfo):
+    """A declarative provider: renders the compiled request and sends it through the egress client."""
+
+    client: HttpClient
+
+    async def execute(self, call: OperationCall) -> Result:
+        return await send_operation(self.client, self.name, call)
