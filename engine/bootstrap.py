@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from engine.config import load
 from engine.config.issues import ConfigIssue, display_path
 from engine.config.spec import ConfigSpec, IntegrationSpec
-from engine.crypto import KEY_BYTES, Cipher, derive_key
+from engine.crypto import KEY_BYTES, Cipher, derive_key, key_id
 from engine.egress.client import HttpClient, default_client
 from engine.errors import ConfigError, StoreError, UnknownStoreProvider
 from engine.invocation.audit import AuditSink
@@ -80,7 +80,7 @@ def setup_issues(config: ConfigSpec, client: HttpClient) -> list[ConfigIssue]:
     which ``validate`` runs too). Nothing connects: stores and login providers open lazily."""
     issues: list[ConfigIssue] = []
     try:
-        cipher = Cipher(_key(config))
+        cipher = build_cipher(config)
     except ConfigError as exc:
         issues += _issues_of(exc)
         cipher = Cipher(bytes(KEY_BYTES))  # to go on checking the rest
@@ -158,7 +158,7 @@ def build_runtime(
         _log.info(
             "loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}}
         )
-    cipher = Cipher(_key(config))
+    cipher = build_cipher(config)
     store = _open_store(config, cipher)
     credentials = StoreCredentials(store, OAuthClients(config, client, store))
     broker = Broker(compiled.providers, credentials, AuditSink())
@@ -177,21 +177,25 @@ def build_runtime(
     return runtime
 
 
-def _key(config: ConfigSpec) -> bytes:
-    """Derived once, here: nothing on the request path derives a key."""
-    if not config.server.encryption_key:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    config.path,
-                    0,
-                    0,
-                    "server.encryption_key is required: the datastore encrypts credentials at rest",
-                    "/server/encryption_key",
-                )
-            ]
-        )
-    return derive_key(config.server.encryption_key)
+def build_cipher(config: ConfigSpec) -> Cipher:
+    """The keyring, derived once, here: nothing on the request path derives a key."""
+    server = config.server
+    if not server.encryption_key:
+        message = "server.encryption_key is required: the datastore encrypts credentials at rest"
+        raise ConfigError([ConfigIssue(config.path, 0, 0, message, "/server/encryption_key")])
+    write = derive_key(server.encryption_key)
+    seen = {key_id(write): "server.encryption_key"}
+    previous: list[bytes] = []
+    for index, secret in enumerate(server.previous_encryption_keys):
+        key = derive_key(secret)
+        label, kid = f"server.previous_encryption_keys[{index}]", key_id(key)
+        if kid in seen:  # two spellings (hex, passphrase, secret names) of one key
+            pointer = f"/server/previous_encryption_keys/{index}"
+            issue = ConfigIssue(config.path, 0, 0, f"{label} is the same key as {seen[kid]}", pointer)
+            raise ConfigError([issue])
+        seen[kid] = label
+        previous.append(key)
+    return Cipher(write, previous)
 
 
 def _warn_unconfigured_oauth(config: ConfigSpec, providers: Mapping[str, Provider]) -> None:

@@ -34,12 +34,31 @@ def _section(data: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 
 def _server(main: Document, data: Mapping[str, Any]) -> Iterator[ConfigIssue]:
-    ttl = _section(data, "server").get("api_token_ttl")
+    server = _section(data, "server")
+    ttl = server.get("api_token_ttl")
     if isinstance(ttl, str) and ttl:
         try:
             parse_duration(ttl)
         except ValueError as exc:
             yield main.issue("/server/api_token_ttl", f"server.api_token_ttl: {exc}")
+    yield from _previous_keys(main, server)
+
+
+def _previous_keys(main: Document, server: Mapping[str, Any]) -> Iterator[ConfigIssue]:
+    """Read-only keys: each given, none repeating the write key or another (messages never quote
+    a key, only its place)."""
+    previous = server.get("previous_encryption_keys") or []
+    if previous and not server.get("encryption_key"):
+        message = "server.previous_encryption_keys needs server.encryption_key (the key that writes)"
+        yield main.issue("/server/previous_encryption_keys", message)
+    seen = {server.get("encryption_key"): "server.encryption_key"}
+    for index, key in enumerate(previous):
+        label = f"server.previous_encryption_keys[{index}]"
+        if not key:
+            yield main.issue(f"/server/previous_encryption_keys/{index}", f"{label} is empty")
+        elif key in seen:
+            yield main.issue(f"/server/previous_encryption_keys/{index}", f"{label} repeats {seen[key]}")
+        seen.setdefault(key, label)
 
 
 def _egress(main: Document, egress: Any) -> Iterator[ConfigIssue]:

@@ -53,6 +53,9 @@ class ServerSpec:
     host: str = "0.0.0.0"
     base_url: str = ""
     encryption_key: str = ""
+    """Writes every new ciphertext (and reads)."""
+    previous_encryption_keys: tuple[str, ...] = ()
+    """Read only, until ``gestaltd rotate-key`` has rewritten their values under ``encryption_key``."""
     api_token_ttl: str = ""
 
 

@@ -73,8 +73,10 @@ from engine.errors.storage import (
     ExpiredSealedToken,
     InternalError,
     InvalidSealedToken,
+    MisboundCiphertext,
     NotReady,
     StoreError,
+    UnknownEncryptionKey,
     UnknownStoreProvider,
 )
 from engine.errors.upstream import (
@@ -138,6 +140,7 @@ __all__ = [
     "McpMethodNotFound",
     "McpOAuthDiscoveryFailed",
     "McpParseError",
+    "MisboundCiphertext",
     "MissingAuthorization",
     "MissingPathParameter",
     "MultipleConnections",
@@ -163,6 +166,7 @@ __all__ = [
     "TokenValidationFailed",
     "Unauthorized",
     "UnknownConnection",
+    "UnknownEncryptionKey",
     "UnknownScope",
     "UnknownStoreProvider",
     "UpstreamError",

@@ -36,6 +36,19 @@ class DecryptionError(CryptoError):
     public_message = "decryption failed"
 
 
+class UnknownEncryptionKey(DecryptionError):
+    """The value names a key id that is not configured (a key removed before rotate-key ran)."""
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"stored secret was encrypted under key {key_id}, which is not configured")
+
+
+class MisboundCiphertext(DecryptionError):
+    """The value's key is configured but it does not open: copied from another row, or altered."""
+
+    public_message = "stored secret does not belong to this row, or was altered"
+
+
 class InvalidSealedToken(BadRequest):
     """A sealed blob (OAuth state, pending connection) was tampered with, malformed or expired."""
 

@@ -99,7 +99,8 @@ class Store(Protocol):
         """Replace the tokens, scopes, expiry and metadata of a credential if its version is still
         ``expected_version``. Exactly one of several concurrent swappers (in any process) wins; the
         losers get False and should re-read. A win bumps the version and clears the refresh error
-        count. The key fields of ``new`` (user, integration, connection, instance) are ignored."""
+        count. The key fields of ``new`` (user, integration, connection, instance) must be the
+        credential's own (its secrets are bound to them): otherwise nothing is swapped."""
         ...
 
     async def record_refresh_error(self, credential_id: str) -> None:

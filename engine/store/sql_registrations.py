@@ -1,7 +1,8 @@
 """The ``oauth_registrations`` queries of the SQL store (SQLite and Postgres), kept beside it.
 
 ``SQLStore`` inherits them; a dialect supplies only how statements run and timestamps travel.
-The client secret is encrypted with the store's cipher like every other secret.
+The client secret is encrypted with the store's cipher like every other secret, bound to its
+(auth server, redirect URI).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from engine.crypto import Cipher
 from engine.store.records import OAuthRegistration, utc_now
+from engine.store.secret_columns import REGISTRATIONS
 
 Row = dict[str, Any]
 
@@ -41,6 +43,9 @@ class RegistrationQueries(ABC):
         return self._registration(rows[0]) if rows else None
 
     async def put_oauth_registration(self, registration: OAuthRegistration) -> None:
+        key = {"auth_server_url": registration.auth_server, "redirect_uri": registration.redirect_uri}
+        (column,) = REGISTRATIONS.columns
+        secret = self._cipher.encrypt(registration.client_secret, bound_to=REGISTRATIONS.binding(column, key))
         await self._fetch(
             "INSERT INTO oauth_registrations (id, auth_server_url, redirect_uri, client_id, "
             "client_secret_encrypted, token_endpoint_auth_method, expires_at, created_at, updated_at) "
@@ -54,7 +59,7 @@ class RegistrationQueries(ABC):
                 "server": registration.auth_server,
                 "redirect": registration.redirect_uri,
                 "client": registration.client_id,
-                "secret": self._cipher.encrypt(registration.client_secret),
+                "secret": secret,
                 "method": registration.auth_method,
                 "exp": self._ts(registration.expires_at),
                 "now": self._ts_in(utc_now()),
@@ -62,11 +67,12 @@ class RegistrationQueries(ABC):
         )
 
     def _registration(self, row: Row) -> OAuthRegistration:
+        (column,) = REGISTRATIONS.columns
         return OAuthRegistration(
             auth_server=row["auth_server_url"],
             redirect_uri=row["redirect_uri"],
             client_id=row["client_id"],
-            client_secret=self._cipher.decrypt(row["client_secret_encrypted"]),
+            client_secret=self._cipher.decrypt(row[column], bound_to=REGISTRATIONS.binding(column, row)),
             auth_method=row["token_endpoint_auth_method"],
             expires_at=self._ts_opt(row["expires_at"]),
         )

@@ -25,6 +25,7 @@ from engine.store.records import (
     utc_now,
     utc_seconds,
 )
+from engine.store.secret_columns import CREDENTIALS
 from engine.store.sql_registrations import RegistrationQueries
 
 Row = dict[str, Any]
@@ -153,13 +154,7 @@ class SQLStore(RegistrationQueries, ABC):
 
     async def upsert_credential(self, cred: CredentialData) -> Credential:
         params = self._credential_params(cred)
-        params.update(
-            id=str(uuid.uuid4()),
-            user=cred.user_id,
-            integration=cred.integration,
-            connection=cred.connection,
-            instance=cred.instance,
-        )
+        params.update(id=str(uuid.uuid4()))
         rows = await self._fetch(
             "INSERT INTO integration_tokens (id, user_id, integration, connection, instance, "
             "access_token_encrypted, refresh_token_encrypted, scopes, expires_at, last_refreshed_at, "
@@ -209,12 +204,14 @@ class SQLStore(RegistrationQueries, ABC):
         self, credential_id: str, expected_version: int, new: CredentialData
     ) -> bool:
         # One UPDATE guarded by the version: the database's row lock makes it atomic across
-        # connections and processes, and a loser re-evaluates the WHERE and changes nothing.
+        # connections and processes, and a loser re-evaluates the WHERE and changes nothing. The
+        # key fields are matched too: the new values are bound to them (secret_columns.py).
         params = self._credential_params(new)
         params.update(id=credential_id, expected=expected_version)
         changed = await self._execute(
             f"UPDATE integration_tokens SET {_CREDENTIAL_VALUES}, version = version + 1 "
-            "WHERE id = %(id)s AND version = %(expected)s",
+            "WHERE id = %(id)s AND version = %(expected)s AND user_id = %(user)s "
+            "AND integration = %(integration)s AND connection = %(connection)s AND instance = %(instance)s",
             params,
         )
         return changed == 1
@@ -246,9 +243,20 @@ class SQLStore(RegistrationQueries, ABC):
         return None if value is None else self._ts_out(value)
 
     def _credential_params(self, cred: CredentialData) -> Row:
+        key = {
+            "user_id": cred.user_id,
+            "integration": cred.integration,
+            "connection": cred.connection,
+            "instance": cred.instance,
+        }
+        access, refresh = CREDENTIALS.columns
         return {
-            "access": self._cipher.encrypt(cred.access_token),
-            "refresh": self._cipher.encrypt(cred.refresh_token),
+            "user": cred.user_id,
+            "integration": cred.integration,
+            "connection": cred.connection,
+            "instance": cred.instance,
+            "access": self._cipher.encrypt(cred.access_token, bound_to=CREDENTIALS.binding(access, key)),
+            "refresh": self._cipher.encrypt(cred.refresh_token, bound_to=CREDENTIALS.binding(refresh, key)),
             "scopes": cred.scopes,
             "expires_at": self._ts(cred.expires_at),
             "refreshed": self._ts(cred.last_refreshed_at),
@@ -286,14 +294,15 @@ class SQLStore(RegistrationQueries, ABC):
         )
 
     def _credential(self, row: Row) -> Credential:
+        access, refresh = CREDENTIALS.columns
         return Credential(
             id=row["id"],
             user_id=row["user_id"],
             integration=row["integration"],
             connection=row["connection"],
             instance=row["instance"],
-            access_token=self._cipher.decrypt(row["access_token_encrypted"]),
-            refresh_token=self._cipher.decrypt(row["refresh_token_encrypted"]),
+            access_token=self._cipher.decrypt(row[access], bound_to=CREDENTIALS.binding(access, row)),
+            refresh_token=self._cipher.decrypt(row[refresh], bound_to=CREDENTIALS.binding(refresh, row)),
             scopes=row["scopes"],
             expires_at=self._ts_opt(row["expires_at"]),
             last_refreshed_at=self._ts_opt(row["last_refreshed_at"]),

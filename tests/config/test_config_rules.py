@@ -144,3 +144,31 @@ def test_discovery_on_plugin_and_connections(write_config: Callable[[str], Path]
     team = plugin.connections["team"].discovery
     assert team == DiscoverySpec("https://x.test/t", method="POST", id_path="key", label_path="title")
     assert _messages(write_config(text)) == ""
+
+
+def test_previous_encryption_keys_are_checked_at_their_lines(write_config: Callable[[str], Path]) -> None:
+    text = (
+        "server:\n"
+        "  encryption_key: ${NEW}\n"
+        "  previous_encryption_keys:\n"
+        "    - ${OLD}\n"
+        "    - ''\n"
+        "    - ${NEW}\n"
+        "    - ${OLD}\n"
+    )
+    env = {"NEW": "new-passphrase", "OLD": "old-passphrase"}
+    issues = config_issues(write_config(text), env)
+    assert [(i.line, i.col, i.message) for i in issues] == [
+        (5, 7, "server.previous_encryption_keys[1] is empty"),
+        (6, 7, "server.previous_encryption_keys[2] repeats server.encryption_key"),
+        (7, 7, "server.previous_encryption_keys[3] repeats server.previous_encryption_keys[0]"),
+    ]
+    assert "passphrase" not in render_issues(issues)  # a key is named by its place, never quoted
+    unset = config_issues(write_config(text.replace("- ''", "- ${UNSET}")), env)
+    assert [(i.line, i.message) for i in unset] == [(5, "expected string, got null")]
+    orphan = config_issues(write_config("server:\n  previous_encryption_keys: [k]\n"))
+    assert [(i.line, i.message) for i in orphan] == [
+        (2, "server.previous_encryption_keys needs server.encryption_key (the key that writes)")
+    ]
+    valid = write_config("server:\n  encryption_key: n\n  previous_encryption_keys: [o, secret://old]\n")
+    assert load(valid, env={}).server.previous_encryption_keys == ("o", "secret://old")

@@ -12,6 +12,7 @@ import pytest
 from engine.crypto import Cipher, hash_token, new_token
 from engine.errors import DecryptionError, StoreError
 from engine.store import IDENTITY_USER_ID, Credential, CredentialData, Store, User
+from engine.store.secret_columns import CREDENTIALS
 from engine.store.sql_store import SQLStore
 
 if TYPE_CHECKING:
@@ -185,7 +186,10 @@ async def test_credentials_are_stored_encrypted(store: Store) -> None:
     access, refresh = rows[0]["access_token_encrypted"], rows[0]["refresh_token_encrypted"]
     assert "access-plain-1" not in access and "refresh-plain-1" not in refresh
     cipher = Cipher(bytes(range(32)))  # conftest.TEST_KEY
-    assert (cipher.decrypt(access), cipher.decrypt(refresh)) == ("access-plain-1", "refresh-plain-1")
+    row = {"user_id": user.id, "integration": "github", "connection": "", "instance": "default"}
+    access_column, refresh_column = CREDENTIALS.columns
+    assert cipher.decrypt(access, bound_to=CREDENTIALS.binding(access_column, row)) == "access-plain-1"
+    assert cipher.decrypt(refresh, bound_to=CREDENTIALS.binding(refresh_column, row)) == "refresh-plain-1"
 
 
 async def test_a_different_key_cannot_read_credentials(stores: StoreFactory) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from engine.crypto import Cipher
 from engine.store import OAuthRegistration, Store
+from engine.store.secret_columns import REGISTRATIONS
 from engine.store.sql_store import SQLStore
 
 pytestmark = pytest.mark.anyio
@@ -57,4 +58,6 @@ async def test_the_client_secret_is_stored_encrypted(store: Store) -> None:
     rows = await store._fetch("SELECT client_secret_encrypted FROM oauth_registrations", {})
     stored = rows[0]["client_secret_encrypted"]
     assert SECRET not in stored
-    assert Cipher(bytes(range(32))).decrypt(stored) == SECRET  # conftest.TEST_KEY
+    row = {"auth_server_url": SERVER, "redirect_uri": REDIRECT}
+    binding = REGISTRATIONS.binding("client_secret_encrypted", row)
+    assert Cipher(bytes(range(32))).decrypt(stored, bound_to=binding) == SECRET  # conftest.TEST_KEY
