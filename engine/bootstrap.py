@@ -206,6 +206,11 @@ def _warn_unconfigured_oauth(config: ConfigSpec, providers: Mapping[str, Provide
             _log.warning("oauth2 client not configured", extra={"fields": {"error": message, "at": where}})
 
 
+def open_datastore(config: ConfigSpec) -> Store:
+    """The configured store under the configured keys, for commands that need nothing else."""
+    return _open_store(config, build_cipher(config))
+
+
 def _open_store(config: ConfigSpec, cipher: Cipher) -> Store:
     """The configured store; a setting it cannot use is a config issue at its place in the file."""
     try:

@@ -39,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(_existing(args.config))
         if command == "import":
             return _import(args)
+        if command == "rotate-key":
+            return _rotate_key(_existing(args.config), args.batch_size, args.max_batches, args.pause)
         return _default(args.config, args.host, args.port)
     except _UsageError as exc:
         print(f"gestaltd: {exc}", file=sys.stderr)
@@ -70,8 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("--providers-dir", help="where to write (default: providers.d beside the config)")
     imported.add_argument("--name", help="integration name (default: the directory's name)")
     imported.add_argument("--force", action="store_true", help="replace an existing file")
-    for p in (serve, validate, routes, init, imported):
+    rotate = sub.add_parser("rotate-key", help="re-encrypt every stored secret under server.encryption_key")
+    for p in (serve, validate, routes, init, imported, rotate):
         p.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    _rotate_flags(rotate)
     serve.add_argument("--host", default=argparse.SUPPRESS, help="listen address")
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS, help="listen port")
     serve.add_argument(
@@ -81,6 +85,26 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json", "github"), default="text", help="report format"
     )
     return parser
+
+
+def _rotate_flags(rotate: argparse.ArgumentParser) -> None:
+    rotate.add_argument("--batch-size", type=_positive, default=500, help="rows per transaction (500)")
+    rotate.add_argument("--max-batches", type=_positive, default=None, help="stop after N batches")
+    rotate.add_argument("--pause", type=_seconds, default=0.0, help="seconds to wait after each batch (0)")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, got {text}")
+    return value
 
 
 def _existing(path: str | None) -> Path:
@@ -200,6 +224,33 @@ def _providers_dir(config: Path | None) -> Path:
         raw = None
     setting = raw.get("providers_dir") if isinstance(raw, dict) else None
     return config.parent / (setting if isinstance(setting, str) and setting else "providers.d")
+
+
+def _rotate_key(path: Path, batch_size: int, max_batches: int | None, pause: float) -> int:
+    import asyncio
+
+    from engine.bootstrap import load_config, open_datastore
+    from engine.errors import GestaltError
+    from engine.store.rotation import Limits, describe, rotate_keys
+
+    async def run() -> int:
+        store = open_datastore(load_config(path))
+        try:
+            rotation = await rotate_keys(store, Limits(batch_size, max_batches, pause), _progress)
+        except GestaltError as exc:  # committed batches stay; a re-run continues after them
+            print(f"gestaltd rotate-key: {exc}; the batches committed so far are kept", file=sys.stderr)
+            return 1
+        finally:
+            await store.close()
+        print("\n".join(describe(rotation)))
+        unreadable = any(t.unreadable for t in rotation.tables)
+        return 0 if (rotation.complete or rotation.stopped_early) and not unreadable else 1
+
+    return asyncio.run(run())
+
+
+def _progress(table: str, rewritten: int) -> None:
+    print(f"{table}: {rewritten} rewritten", file=sys.stderr, flush=True)
 
 
 def _default(path: str | None, host: str | None, port: int | None) -> int:

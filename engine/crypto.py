@@ -44,7 +44,7 @@ SESSION_TOKEN_PREFIX = "gst_ses_"
 
 ENVELOPE = "g1"
 KEY_ID_CHARS = 8
-_HEADER_CHARS = len(ENVELOPE) + 1 + KEY_ID_CHARS + 1  # "g1.<id>."
+HEADER_CHARS = len(ENVELOPE) + 1 + KEY_ID_CHARS + 1  # "g1.<id>."
 _KEY_ID_LABEL = b"gestalt key id v1"
 _SEALED = ("sealed",)
 _ARGON2_SALT = b"gestalt-derivekey-v1"
@@ -193,11 +193,11 @@ def _split(value: str) -> tuple[str, str]:
     """(header, payload); the header is "" for the pre-envelope format."""
     if not value.startswith(ENVELOPE + "."):
         return "", value
-    header = value[:_HEADER_CHARS]
+    header = value[:HEADER_CHARS]
     kid = header[len(ENVELOPE) + 1 : -1]
     if header[-1:] != "." or len(kid) != KEY_ID_CHARS or not set(kid) <= _HEX_DIGITS:
         raise DecryptionError("malformed ciphertext header")
-    return header, value[_HEADER_CHARS:]
+    return header, value[HEADER_CHARS:]
 
 
 def _open(aead: AESGCM, raw: bytes, associated: bytes | None) -> bytes:

@@ -6,7 +6,7 @@ one transaction under an advisory lock so replicas starting together apply each 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +47,13 @@ class PostgresStore(SQLStore):
         async with self._connection() as conn:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
+
+    async def _transaction(self, statements: Sequence[tuple[str, Row]]) -> list[int]:
+        async with self._connection() as conn, conn.transaction():
+            counts = []
+            for sql, params in statements:
+                counts.append((await conn.execute(sql, params)).rowcount)
+            return counts
 
     def _ts_in(self, moment: datetime) -> object:
         return utc_seconds(moment)

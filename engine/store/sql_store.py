@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,10 @@ class SQLStore(RegistrationQueries, ABC):
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
 
+    @property
+    def cipher(self) -> Cipher:
+        return self._cipher
+
     # ---- what a dialect provides ----
 
     @abstractmethod
@@ -51,6 +56,10 @@ class SQLStore(RegistrationQueries, ABC):
     @abstractmethod
     async def _execute(self, sql: str, params: Row) -> int:
         """Run a statement; return the number of rows it changed."""
+
+    @abstractmethod
+    async def _transaction(self, statements: Sequence[tuple[str, Row]]) -> list[int]:
+        """Run the statements in one transaction (all or none); the rows each changed."""
 
     @abstractmethod
     def _ts_in(self, moment: datetime) -> object: ...

@@ -101,6 +101,20 @@ class SQLiteStore(SQLStore):
     async def _execute(self, sql: str, params: Row) -> int:
         return await self._call(lambda db: db.execute(_sqlite_sql(sql), params).rowcount)
 
+    async def _transaction(self, statements: Sequence[tuple[str, Row]]) -> list[int]:
+        def run(db: sqlite3.Connection) -> list[int]:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                counts = [db.execute(_sqlite_sql(sql), params).rowcount for sql, params in statements]
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            return counts
+
+        return await self._call(run)
+
     def _ts_in(self, moment: datetime) -> object:
         return utc_seconds(moment).strftime(_TIMESTAMP_FORMAT)
 

@@ -12,6 +12,9 @@ from typing import Any
 
 class QuietHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm holds the
+    # body until the client's delayed ACK, ~40 ms on every keep-alive response.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args: Any) -> None:
         pass
