@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from engine.config.spec import (
     EgressRuleSpec,
     EgressSpec,
     IntegrationSpec,
+    Origin,
     ServerSpec,
 )
 
@@ -30,7 +31,10 @@ def build_config(
     integrations: Mapping[str, IntegrationSpec],
     bindings: Mapping[str, BindingSpec],
     dirs: tuple[Path, Path],
+    locate: Callable[[str], Origin] | None = None,
 ) -> ConfigSpec:
+    """``locate``: the origin of a JSON pointer in ``path`` (egress rules keep theirs, so that a
+    check after compiling can point at the rule)."""
     base = path.parent
     return ConfigSpec(
         path=path,
@@ -38,7 +42,7 @@ def build_config(
         **{name: _driver(name, data.get(name) or {}, base) for name in _DEFAULT_PROVIDERS},
         integrations=dict(integrations),
         bindings=dict(bindings),
-        egress=_egress(data.get("egress") or {}),
+        egress=_egress(data.get("egress") or {}, locate or (lambda pointer: Origin(path, pointer))),
         ui=dict(data.get("ui") or {}),
         providers_dir=dirs[0],
         bindings_dir=dirs[1],
@@ -79,16 +83,17 @@ def _driver(section: str, data: dict[str, Any], base: Path) -> DriverSpec:
     return DriverSpec(provider=provider, config=config)
 
 
-def _egress(data: dict[str, Any]) -> EgressSpec:
+def _egress(data: dict[str, Any], locate: Callable[[str], Origin]) -> EgressSpec:
+    policies = data.get("policies") or ()
+    grants = data.get("credentials") or ()
     return EgressSpec(
         default_action=data.get("default_action") or "allow",
-        policies=tuple(EgressRuleSpec(**p) for p in data.get("policies") or ()),
-        credentials=tuple(_credential(c) for c in data.get("credentials") or ()),
-    )
-
-
-def _credential(data: dict[str, Any]) -> EgressCredentialSpec:
-    fields = dict(data)
-    fields["auth_style"] = fields.get("auth_style") or "bearer"
-    fields.setdefault("secret_ref", "")
-    return EgressCredentialSpec(**fields)
+        policies=tuple(
+            EgressRuleSpec(**p, origin=locate(f"/egress/policies/{i}")) for i, p in enumerate(policies)
+        ),
+        credentials=tuple(
+            EgressCredentialSpec(**{**g, "auth_style": g.get("auth_style") or "bearer"},
+                                 origin=locate(f"/egress/credentials/{i}"))
+            for i, g in enumerate(grants)
+        ),
+    )  # fmt: skip

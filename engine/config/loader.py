@@ -20,6 +20,7 @@ from engine.config.issues import ConfigIssue, sorted_issues
 from engine.config.merge import Entry, file_entries, inline_entries, merge
 from engine.config.paths import resolve_dir
 from engine.config.rules_deployment import binding_issues, deployment_issues
+from engine.config.rules_egress import egress_issues
 from engine.config.rules_integration import integration_issues
 from engine.config.rules_plugin import plugin_issues
 from engine.config.schema_memo import SchemaMemo
@@ -76,6 +77,8 @@ def load_partial(
     bindings = _entries(run, main, dirs[1], "bindings", "binding", schemas.BINDING)
     dirty = {section for section in ("server", "auth", "egress") if run.dirty(main, f"/{section}")}
     run.issues += deployment_issues(main, dirty)
+    if "egress" not in dirty:
+        run.issues += egress_issues(main, integrations)
     clean_integrations = _clean(run, integrations)
     clean_bindings = _clean(run, bindings)
     for entry in clean_integrations.values():
@@ -90,11 +93,11 @@ def load_partial(
             i.file == main.path and not i.pointer.startswith(("/integrations", "/bindings")) for i in issues
         ):
             return None, issues
-    return _build(config_path, data, integrations, bindings, dirs, issues), issues
+    return _build(main, data, integrations, bindings, dirs, issues), issues
 
 
 def _build(
-    config_path: Path,
+    main: Document,
     data: dict[str, Any],
     integrations: Mapping[str, Entry],
     bindings: Mapping[str, Entry],
@@ -104,7 +107,8 @@ def _build(
     """The typed spec; with issues already reported, partial data that does not build is None."""
     try:
         built_bindings = {name: build_binding(entry) for name, entry in bindings.items()}
-        return build_config(config_path, data, build_integrations(integrations), built_bindings, dirs)
+        integration_specs = build_integrations(integrations)
+        return build_config(main.path, data, integration_specs, built_bindings, dirs, main.origin)
     except Exception:
         if not issues:
             raise

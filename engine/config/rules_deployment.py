@@ -1,4 +1,5 @@
-"""Checks on gestalt.yaml's own sections: server, egress, runtime drivers and binding references."""
+"""Checks on gestalt.yaml's own sections: server, runtime drivers and binding references (egress:
+``rules_egress``)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,6 @@ from engine.config.issues import ConfigIssue
 from engine.config.merge import Entry
 from engine.config.yaml_tree import Document
 
-_ACTIONS = ("allow", "deny")
-_AUTH_STYLES = ("bearer", "raw", "basic", "none")
-_GRANT_MATCH = ("subject_kind", "subject_id", "operation", "method", "host", "path_prefix")
-
 
 def deployment_issues(main: Document, dirty: set[str]) -> list[ConfigIssue]:
     """Checks of gestalt.yaml's sections; sections in ``dirty`` (with schema errors) are skipped."""
@@ -21,8 +18,6 @@ def deployment_issues(main: Document, dirty: set[str]) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     if "server" not in dirty:
         issues += _server(main, data)
-    if "egress" not in dirty:
-        issues += _egress(main, data.get("egress"))
     if not dirty & {"server", "auth"}:
         issues += _runtime(main, data)
     return issues
@@ -59,35 +54,6 @@ def _previous_keys(main: Document, server: Mapping[str, Any]) -> Iterator[Config
         elif key in seen:
             yield main.issue(f"/server/previous_encryption_keys/{index}", f"{label} repeats {seen[key]}")
         seen.setdefault(key, label)
-
-
-def _egress(main: Document, egress: Any) -> Iterator[ConfigIssue]:
-    if not isinstance(egress, dict):
-        return
-    action = egress.get("default_action", "")
-    if action not in ("", *_ACTIONS):
-        message = f'egress.default_action must be "allow" or "deny", got "{action}"'
-        yield main.issue("/egress/default_action", message)
-    for index, policy in enumerate(egress.get("policies") or ()):
-        action = policy.get("action", "")
-        if action not in _ACTIONS:
-            message = f'egress.policies[{index}].action must be "allow" or "deny", got "{action}"'
-            yield main.issue(f"/egress/policies/{index}", message)
-    for index, grant in enumerate(egress.get("credentials") or ()):
-        yield from _grant(main, index, grant)
-
-
-def _grant(main: Document, index: int, grant: dict[str, Any]) -> Iterator[ConfigIssue]:
-    pointer, label = f"/egress/credentials/{index}", f"egress.credentials[{index}]"
-    if not grant.get("secret_ref"):
-        yield main.issue(pointer, f"{label}: secret_ref is required")
-    if not any(grant.get(key) for key in _GRANT_MATCH):
-        yield main.issue(pointer, f"{label}: at least one match criterion is required")
-    style = grant.get("auth_style", "")
-    if style not in ("", *_AUTH_STYLES):
-        choices = ", ".join(f'"{s}"' for s in _AUTH_STYLES)
-        message = f'{label}: auth_style must be one of {choices}, got "{style}"'
-        yield main.issue(f"{pointer}/auth_style", message)
 
 
 def _runtime(main: Document, data: Mapping[str, Any]) -> Iterator[ConfigIssue]:

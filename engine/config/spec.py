@@ -260,8 +260,9 @@ class BindingSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class EgressRuleSpec:
-    action: str = ""
+class EgressMatchSpec:
+    """What an egress policy rule or credential grant matches; an empty field matches anything."""
+
     subject_kind: str = ""
     subject_id: str = ""
     provider: str = ""
@@ -272,15 +273,17 @@ class EgressRuleSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class EgressCredentialSpec:
-    secret_ref: str
+class EgressRuleSpec(EgressMatchSpec):
+    action: str = ""
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EgressCredentialSpec(EgressMatchSpec):
+    secret_ref: str = ""
     auth_style: str = "bearer"
-    subject_kind: str = ""
-    subject_id: str = ""
-    operation: str = ""
-    method: str = ""
-    host: str = ""
-    path_prefix: str = ""
+    header: str = ""  # auth_style raw: the header the secret goes in (Authorization when empty)
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import yaml
 
 from engine.config.expansion import ExpandedText
 from engine.config.issues import ConfigIssue
+from engine.config.spec import Origin
 
 _MAX_DEPTH = 200
 
@@ -72,6 +73,10 @@ class Document:
     def issue(self, pointer: str, message: str) -> ConfigIssue:
         line, col = self.source.position(pointer)
         return ConfigIssue(self.path, line, col, message, pointer)
+
+    def origin(self, pointer: str) -> Origin:
+        line, col = self.source.position(pointer)
+        return Origin(self.path, pointer, line, col)
 
 
 def parse(path: Path, expanded: ExpandedText) -> tuple[Document | None, list[ConfigIssue]]:
