@@ -176,6 +176,7 @@ def _invoke_command(
     call.add_argument("--input-file", metavar="FILE", help="parameters as a JSON object in FILE")
     call.add_argument("--input", metavar="JSON", help="parameters as a JSON object ('-': read stdin)")
     _target_options(call)
+    call.add_argument("--dry-run", action="store_true", help="show the upstream request; send nothing")
 
 
 def _token_commands(

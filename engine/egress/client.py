@@ -65,6 +65,12 @@ class HttpClient(Protocol):
 
     async def send(self, request: OutboundRequest) -> Result: ...
 
+    async def admit(self, request: OutboundRequest) -> bool:
+        """The egress decision for ``request`` without sending it (a dry run): ``EgressDenied`` as
+        ``send`` would raise it; True when the host resolved, False when it did not (a real call
+        would then fail to reach it)."""
+        ...
+
     def stream(
         self, request: OutboundRequest, read_timeout: float | None = None
     ) -> AbstractAsyncContextManager[StreamedResponse]: ...
@@ -78,6 +84,8 @@ class Transport(Protocol):
     async def exchange(self, request: OutboundRequest) -> Exchange: ...
 
     async def stream(self, request: OutboundRequest, read_timeout: float) -> StreamedResponse: ...
+
+    async def admit(self, request: OutboundRequest) -> bool: ...
 
     async def close(self) -> None: ...
 
@@ -105,6 +113,13 @@ class GatewayClient:
                 raise UpstreamHTTPError(status, content_type or "application/json", body)
             return Result(status, content_type, body)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def admit(self, request: OutboundRequest) -> bool:
+        try:
+            async with asyncio.timeout(self.limits.connect_timeout):
+                return await self.transport.admit(request)
+        except TimeoutError:
+            return False
 
     def stream(
         self, request: OutboundRequest, read_timeout: float | None = None
@@ -148,6 +163,12 @@ class Http1Transport:
             return await self.pool.stream(request, read_timeout)
         except Exception as exc:
             _translate(exc)
+
+    async def admit(self, request: OutboundRequest) -> bool:
+        try:
+            return await self.pool.admit(request)
+        except ValueError as exc:  # a URL we cannot send to
+            raise UpstreamUnreachable() from exc
 
     async def close(self) -> None:
         self.pool.close()

@@ -111,6 +111,18 @@ class Http1Pool:
 
         return StreamedResponse(status, headers, body, read_timeout, done)
 
+    async def admit(self, request: OutboundRequest) -> bool:
+        """The guard's decision on every address the host resolves to, connecting to none of them;
+        False when the name does not resolve."""
+        origin, _ = split(request.url)
+        try:
+            addresses = await self._resolve(origin)
+        except OSError:
+            return False
+        for address in addresses:
+            self.guard.check(request, origin.host, address)
+        return True
+
     async def _exchange(
         self, origin: Origin, request: OutboundRequest, start: Callable[[Connection], Awaitable[T]]
     ) -> tuple[Connection, T]:

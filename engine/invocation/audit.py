@@ -27,6 +27,7 @@ class AuditRecord:
     error: str = ""
     started: float = 0.0
     request_id: str = ""
+    dry_run: bool = False
 
     def __post_init__(self) -> None:
         if not self.started:
@@ -53,6 +54,8 @@ class AuditSink:
         }
         if record.error:
             fields["error"] = record.error
+        if record.dry_run:
+            fields["dry_run"] = True
         if record.client_ip:
             fields["client_ip"] = record.client_ip
         if record.user_agent:

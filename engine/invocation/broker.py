@@ -29,6 +29,7 @@ from engine.errors import (
 from engine.invocation.arguments import bind_arguments
 from engine.invocation.audit import AuditRecord, AuditSink
 from engine.invocation.credentials import CredentialSource, resolve_credential
+from engine.providers.dry_run import preview
 from engine.providers.model import OperationCall, Provider
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")
@@ -46,6 +47,7 @@ class Invocation:
     source: str = "http"
     client_ip: str = ""
     user_agent: str = ""
+    dry_run: bool = False  # answer the upstream request instead of sending it
 
 
 class Broker:
@@ -78,6 +80,7 @@ class Broker:
             call.operation,
             client_ip=call.client_ip,
             user_agent=call.user_agent,
+            dry_run=call.dry_run,
         )
         try:
             result = await self._invoke(call, record)
@@ -97,11 +100,14 @@ class Broker:
         connection = self._connection(provider, op, call.connection)
         instance = _checked_instance(call.instance)
         resolved = await resolve_credential(
-            self.credentials, call.principal, provider.name, connection, instance
+            self.credentials, call.principal, provider.name, connection, instance, not call.dry_run
         )
         fields = resolved.fields if resolved is not None else None
         conn_params = resolved.connection_params if resolved is not None else _param_defaults(connection)
-        return await provider.execute(OperationCall(op, params, connection, fields, conn_params))
+        operation_call = OperationCall(op, params, connection, fields, conn_params, call.dry_run)
+        if call.dry_run:
+            return await preview(provider, operation_call)
+        return await provider.execute(operation_call)
 
     @staticmethod
     def _connection(provider: Provider, op: Operation, requested: str | None) -> Connection:

@@ -31,8 +31,10 @@ class CredentialSource(Protocol):
         integration: str,
         connection: Connection,
         instance: str | None,
+        refresh: bool = True,
     ) -> ResolvedCredential | None:
-        """The stored credential, refreshed if due; None when there is none.
+        """The stored credential, refreshed if due (``refresh``: a dry run never refreshes); None
+        when there is none.
 
         Raises ``AmbiguousInstance`` when several instances exist and none was chosen."""
         ...
@@ -54,20 +56,21 @@ async def resolve_credential(
     integration: str,
     connection: Connection,
     instance: str | None,
+    refresh: bool = True,
 ) -> ResolvedCredential | None:
     """Apply the connection's mode (spec §3). Returns None only for mode ``none``."""
     mode = connection.mode
     if mode == "none":
         return None
     if mode in ("user", "either"):
-        found = await source.lookup(principal, principal.user_id, integration, connection, instance)
+        found = await source.lookup(principal, principal.user_id, integration, connection, instance, refresh)
         if found is not None or mode == "user":
             if found is None:
                 raise missing_credential(integration, connection)
             return found
     found = identity_from_config(connection)
     if found is None:
-        found = await source.lookup(principal, IDENTITY_USER, integration, connection, instance)
+        found = await source.lookup(principal, IDENTITY_USER, integration, connection, instance, refresh)
     if found is None:
         raise NoCredential(integration, "its shared identity credential is not configured")
     return found

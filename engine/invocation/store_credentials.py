@@ -60,12 +60,14 @@ class StoreCredentials:
         integration: str,
         connection: Connection,
         instance: str | None,
+        refresh: bool = True,
     ) -> ResolvedCredential | None:
         owner = user_id or await self.user_id(principal)
         row = await self._select(owner, integration, connection.name, instance)
         if row is None:
             return None
-        row = await self.refresher.fresh(row, connection)
+        if refresh:
+            row = await self.refresher.fresh(row, connection)
         return ResolvedCredential(credential_fields(row.access_token), as_params(row.metadata))
 
     async def _select(

@@ -17,6 +17,10 @@ class CompositeProvider(ProviderInfo):
     api: Provider
     upstream: McpUpstreamProvider
 
+    @property
+    def previews(self) -> bool:
+        return bool(getattr(self.api, "previews", False))
+
     def dynamic_operation(self, name: str) -> Operation:
         """A name the API surface does not have: an upstream tool (the upstream answers 404)."""
         return self.upstream.dynamic_operation(name)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import orjson
@@ -13,6 +13,7 @@ from engine.compiler.graphql import GraphQLInfo
 from engine.egress.client import HttpClient
 from engine.egress.request import Result
 from engine.errors import UpstreamInvalidResponse, UpstreamOperationError
+from engine.providers.dry_run import Injected, injected_headers, stop
 from engine.providers.model import OperationCall
 from engine.providers.render import render_request
 
@@ -20,6 +21,7 @@ from engine.providers.render import render_request
 @dataclass(kw_only=True)
 class GraphQLProvider(GraphQLInfo):
     client: HttpClient
+    previews: ClassVar[bool] = True
 
     async def execute(self, call: OperationCall) -> Result:
         credential, connection_params = call.credential, call.connection_params
@@ -28,10 +30,14 @@ class GraphQLProvider(GraphQLInfo):
         if call.params:
             body["variables"] = call.params
         request.body = orjson.dumps(body)
+        rendered = dict(request.headers) if call.dry_run else request.headers
         extra = call.connection.injector.apply(credential, request.headers, connection_params)
         if extra:
             request.url += "?" + urlencode(extra)
         request.integration, request.operation = self.name, call.operation.name
+        if call.dry_run:
+            written = Injected(injected_headers(rendered, request.headers), [k for k, _ in extra])
+            await stop(self.client, request, call, written)
         return graphql_result(await self.client.send(request))
 
 

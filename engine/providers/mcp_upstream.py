@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from engine.compiler.mcp_upstream import TRANSPORT, McpUpstreamInfo
@@ -21,8 +21,9 @@ from engine.compiler.model import Connection
 from engine.config.spec import AllowedOperationSpec
 from engine.egress import mcp_client
 from engine.egress.client import HttpClient
-from engine.egress.request import Result
+from engine.egress.request import OutboundRequest, Result
 from engine.errors import OperationNotFound
+from engine.providers.dry_run import Injected, injected_headers, stop
 from engine.providers.model import OperationCall
 
 TOOLS_TTL = 60.0
@@ -81,6 +82,7 @@ class ToolCache:
 class McpUpstreamProvider(McpUpstreamInfo):
     client: HttpClient
     cache: ToolCache = field(default_factory=ToolCache)
+    previews: ClassVar[bool] = True
 
     async def tools(
         self,
@@ -89,7 +91,7 @@ class McpUpstreamProvider(McpUpstreamInfo):
         connection_params: Mapping[str, str],
     ) -> ToolMap:
         """The tools this credential sees upstream (after ``allowed_operations``)."""
-        url, headers = self._target(connection, credential, connection_params)
+        url, headers, _ = self._target(connection, credential, connection_params)
         key = _fingerprint(url, headers)
         tools = self.cache.get(key)
         if tools is None:
@@ -99,26 +101,48 @@ class McpUpstreamProvider(McpUpstreamInfo):
         return tools
 
     async def execute(self, call: OperationCall) -> Result:
+        if call.dry_run:
+            await self._preview(call)
         connection, credential, connection_params = call.connection, call.credential, call.connection_params
         tools = await self.tools(connection, credential, connection_params)
         tool = tools.get(call.operation.name)
         if tool is None:
             raise OperationNotFound(call.operation.name, self.name)
-        url, headers = self._target(connection, credential, connection_params)
+        url, headers, _ = self._target(connection, credential, connection_params)
         result = await mcp_client.call_tool(self.client, url, headers, tool.upstream_name, call.params)
         return Result(200, "application/json", json.dumps(result, separators=(",", ":")).encode())
+
+    async def _preview(self, call: OperationCall) -> None:
+        """The ``tools/call`` a real call would post, without listing the upstream's tools first:
+        the upstream name comes from ``allowed_operations`` (an alias), else it is the name."""
+        url, headers, query = self._target(call.connection, call.credential, call.connection_params)
+        injected = Injected(injected_headers(self.headers, headers), query)
+        headers = {
+            **headers,
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+        }
+        aliases = {rule.alias: name for name, rule in (self.allowed or {}).items() if rule.alias}
+        params = {"name": aliases.get(call.operation.name, call.operation.name), "arguments": call.params}
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}).encode()
+        await stop(self.client, OutboundRequest("POST", url, headers, body), call, injected)
 
     def _target(
         self,
         connection: Connection,
         credential: Mapping[str, str] | None,
         connection_params: Mapping[str, str],
-    ) -> tuple[str, dict[str, str]]:
+    ) -> tuple[str, dict[str, str], list[str]]:
+        """The URL and headers with the credential injected, and the query keys it added."""
         headers = dict(self.headers)
         extra = connection.injector.apply(credential, headers, connection_params)
         if not extra:
-            return self.url, headers
-        return f"{self.url}{'&' if '?' in self.url else '?'}{urlencode(extra)}", headers
+            return self.url, headers, []
+        return (
+            f"{self.url}{'&' if '?' in self.url else '?'}{urlencode(extra)}",
+            headers,
+            [k for k, _ in extra],
+        )
 
     def _exposed(self, listed: list[dict[str, Any]]) -> ToolMap:
         out: ToolMap = {}

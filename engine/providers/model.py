@@ -15,13 +15,15 @@ from engine.egress.request import Result
 class OperationCall:
     """One operation call as the broker hands it to a provider: the arguments (checked and
     coerced), the connection it goes through, that connection's credential fields (None when
-    the connection needs none) and its parameters."""
+    the connection needs none) and its parameters. ``dry_run``: render everything, send nothing
+    (``providers.dry_run``)."""
 
     operation: Operation
     params: dict[str, Any]
     connection: Connection
     credential: Mapping[str, str] | None = None
     connection_params: Mapping[str, str] = field(default_factory=dict)
+    dry_run: bool = False
 
 
 class Provider(Protocol):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import quote
 
 from engine.compiler.model import ProviderInfo
 from engine.egress.client import HttpClient
 from engine.egress.request import Result
+from engine.providers.dry_run import Injected, injected_headers, stop
 from engine.providers.model import OperationCall
 from engine.providers.render import render_request
 
@@ -16,12 +18,16 @@ async def send_operation(client: HttpClient, integration: str, call: OperationCa
     """Render, inject the credential (headers and query pairs), send: every HTTP-backed provider."""
     credential, connection_params = call.credential, call.connection_params
     request = render_request(call.operation.request, call.params, connection_params, credential)
+    rendered = dict(request.headers) if call.dry_run else request.headers
     extra = call.connection.injector.apply(credential, request.headers, connection_params)
     if extra:
         sep = "&" if "?" in request.url else "?"
         request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
     request.integration = integration
     request.operation = call.operation.name
+    if call.dry_run:
+        written = Injected(injected_headers(rendered, request.headers), [k for k, _ in extra])
+        await stop(client, request, call, written)
     return await client.send(request)
 
 
@@ -30,6 +36,7 @@ class RestProvider(ProviderInfo):
     """A declarative provider: renders the compiled request and sends it through the egress client."""
 
     client: HttpClient
+    previews: ClassVar[bool] = True  # honours OperationCall.dry_run
 
     async def execute(self, call: OperationCall) -> Result:
         return await send_operation(self.client, self.name, call)

@@ -8,7 +8,7 @@ params, then ``response_mapping`` and engine-side pagination are applied.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.compiler.openapi import OpenAPIInfo
 from engine.egress.client import HttpClient
@@ -21,6 +21,7 @@ from engine.providers.rest import send_operation
 @dataclass(kw_only=True)
 class SpecProvider(OpenAPIInfo):
     client: HttpClient
+    previews: ClassVar[bool] = True  # through send_operation
 
     async def execute(self, call: OperationCall) -> Result:
         if self.server_defaults:

@@ -19,12 +19,14 @@ from litestar.params import FromPath
 from litestar.types import Receive, Scope, Send
 
 from engine.auth.authenticator import Authenticator
-from engine.errors import InvalidJSONBody
+from engine.errors import BadRequest, InvalidJSONBody
 from engine.invocation.broker import Broker, Invocation
 from engine.surface.asgi import client_ip, header, method_of, read_body, send_response
 from engine.surface.credentials import credentials_from_headers
 from engine.surface.errors import JSON, error_body, render_error
 
+DRY_RUN = "_dry_run"
+_DRY_RUN_KEY = DRY_RUN.encode()
 _ALLOW = [(b"allow", b"GET, POST"), (b"content-type", JSON.encode())]
 
 
@@ -65,10 +67,14 @@ class InvokeEndpoint:
         headers = scope["headers"]
         authorization, cookie = credentials_from_headers(headers)
         principal = await self.authenticator.authenticate(authorization, cookie)
+        query_string: bytes = scope["query_string"]
         if method == "GET":
-            args, from_query = _query_args(scope["query_string"]), True
+            args, from_query = _query_args(query_string), True
+            dry_run = args.pop(DRY_RUN, None)
         else:
             args, from_query = _json_args(await read_body(receive)), False
+            # A POST's parameters are its body; ``?_dry_run=1`` is the one query flag it reads.
+            dry_run = _query_args(query_string).get(DRY_RUN) if _DRY_RUN_KEY in query_string else None
         instance = args.pop("_instance", None)
         connection = args.pop("_connection", None)
         return Invocation(
@@ -81,6 +87,7 @@ class InvokeEndpoint:
             connection=_first_str(connection),
             client_ip=client_ip(scope),
             user_agent=header(headers, b"user-agent"),
+            dry_run=_flag(_first_str(dry_run)),
         )
 
 
@@ -121,6 +128,14 @@ def _query_args(query_string: bytes) -> dict[str, Any]:
         else:
             args[key] = value
     return args
+
+
+def _flag(value: str | None) -> bool:
+    if value is None or value.lower() in ("", "0", "false"):
+        return False
+    if value.lower() in ("1", "true"):
+        return True
+    raise BadRequest(f"{DRY_RUN} must be 1 or 0")
 
 
 def _first_str(value: Any) -> str | None:

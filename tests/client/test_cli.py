@@ -68,3 +68,19 @@ def test_a_new_user_logs_in_connects_invokes_and_manages_tokens(
     assert local_server not in json.loads(cli.config_file.read_text())["servers"]
     after = cli("whoami", "--url", local_server)
     assert after.code == 3 and "not logged in" in after.err
+
+
+def test_invoke_dry_run_shows_the_request_and_sends_nothing(
+    cli: Cli, local_server: str, upstream: Upstream
+) -> None:
+    assert cli("login", "--url", local_server).code == 0
+    assert cli("integrations", "connect", "notes", "-c", "api_key=key-PLAINTEXT-9").code == 0
+    run = cli(
+        "invoke", "notes", "create_note", "-p", "title=hi", "-p", "stars=5", "--dry-run", "--format", "json"
+    )
+    assert run.code == 0, run.err
+    preview = json.loads(run.out)
+    assert preview["request"]["body"] == {"title": "hi", "stars": 5}
+    assert preview["request"]["headers"]["X-Api-Key"] == "[redacted]"
+    assert "key-PLAINTEXT-9" not in run.out
+    assert upstream.requests == []

@@ -105,6 +105,20 @@ def oauth2_auth(server: AuthServer, **extra: Any) -> dict[str, Any]:
     }
 
 
+def connect_through(client: Any, base_url: str, **body: Any) -> Any:
+    """Start an integration OAuth flow on ``client`` (a TestClient of the app served at
+    ``base_url``), authorize at the server and return the app's callback response."""
+    import httpx
+
+    started = client.post("/api/v1/auth/start-oauth", json=body)
+    assert started.status_code == 200, started.text
+    assert dict(parse_qsl(urlsplit(started.json()["url"]).query))["state"] == started.json()["state"]
+    reply = httpx.get(started.json()["url"], follow_redirects=False)
+    location = urlsplit(reply.headers["location"])
+    assert f"{location.scheme}://{location.netloc}" == base_url
+    return client.get(location.path, params=dict(parse_qsl(location.query)), follow_redirects=False)
+
+
 def start_auth_server() -> tuple[AuthServer, Callable[[], None]]:
     server_state = AuthServer()
 

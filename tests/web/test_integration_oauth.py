@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
 from tests.support.logs import CollectLogs
-from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer, oauth2_auth
+from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer, connect_through, oauth2_auth
 from tests.support.upstream import Upstream
 
 BASE_URL = "http://testserver.local"
@@ -30,13 +30,7 @@ def oauth_provider(upstream: Upstream, server: AuthServer, **auth: Any) -> dict[
 
 
 def connect_oauth(client: TestClient[Any], **body: Any) -> httpx.Response:
-    started = client.post("/api/v1/auth/start-oauth", json={"integration": "svc", **body})
-    assert started.status_code == 200, started.text
-    assert dict(parse_qsl(urlsplit(started.json()["url"]).query))["state"] == started.json()["state"]
-    reply = httpx.get(started.json()["url"], follow_redirects=False)
-    location = urlsplit(reply.headers["location"])
-    assert f"{location.scheme}://{location.netloc}" == BASE_URL
-    return client.get(location.path, params=dict(parse_qsl(location.query)), follow_redirects=False)
+    return connect_through(client, BASE_URL, **{"integration": "svc", **body})
 
 
 def test_start_and_callback_with_pkce(

@@ -24,9 +24,7 @@ def invoke(ctx: Context) -> int:
         arguments["_instance"] = args.instance
     if args.connection:
         arguments["_connection"] = args.connection
-    reply = ctx.client().invoke(
-        args.integration, args.operation, arguments, dry_run=getattr(args, "dry_run", False)
-    )
+    reply = ctx.client().invoke(args.integration, args.operation, arguments, dry_run=args.dry_run)
     _write_body(ctx, reply.body, reply.content_type)
     return 0
 
