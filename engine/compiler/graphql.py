@@ -20,7 +20,7 @@ from engine.compiler.request import PLACEHOLDER, RequestTemplate, interpolate
 from engine.compiler.rest import issue
 from engine.compiler.schema import annotations_for
 from engine.compiler.selection import select_operations
-from engine.compiler.sources import Sources
+from engine.compiler.sources import Sources, document_issue
 from engine.config.issues import ConfigIssue
 from engine.config.spec import IntegrationSpec, PluginSpec
 from engine.errors import DocumentUnavailable
@@ -69,7 +69,7 @@ def compile_graphql(
     try:
         schema = load_schema(spec.name, sources)
     except DocumentUnavailable as exc:
-        return None, [issue(spec.origin, f'integration "{spec.name}": graphql {plugin.graphql_url}: {exc}')]
+        return None, [document_issue(spec, "graphql_url", exc)]
     types = GraphQLTypes(schema)
     issues: list[ConfigIssue] = []
     selected = select_operations(

@@ -20,11 +20,13 @@ from engine.compiler.openapi_security import derive_auth, inherit_scheme, merge_
 from engine.compiler.openapi_servers import server_url
 from engine.compiler.rest import issue
 from engine.compiler.selection import Selected, select_operations
-from engine.compiler.sources import Sources
+from engine.compiler.sources import Sources, document_issue
 from engine.compiler.templates import TemplateCompileError
 from engine.config.issues import ConfigIssue
 from engine.config.spec import PLUGIN_CONNECTION, IntegrationSpec, PluginSpec, ResponseMappingSpec
 from engine.errors import DocumentUnavailable
+
+_NO_SERVER = "no absolute server URL; set plugin.base_url"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +58,15 @@ def compile_openapi(
     spec: IntegrationSpec, sources: Sources, icon_svg: str = ""
 ) -> tuple[OpenAPIInfo | None, list[ConfigIssue]]:
     plugin = spec.plugin
-    prefix = f'integration "{spec.name}": openapi {plugin.openapi}'
     try:
         catalogue = load_catalogue(spec.name, sources)
     except DocumentUnavailable as exc:
-        return None, [issue(spec.origin, f"{prefix}: {exc.public_message}")]
+        return None, [document_issue(spec, "openapi", exc)]
     issues: list[ConfigIssue] = []
     selected = select_operations(catalogue.drafts, plugin, lambda m: issues.append(issue(spec.origin, m)))
     server = server_url(catalogue.doc, plugin.openapi, plugin.base_url)
     if not server.absolute:
-        issues.append(issue(spec.origin, f"{prefix}: no absolute server URL; set plugin.base_url"))
+        issues.append(document_issue(spec, "openapi", DocumentUnavailable(_NO_SERVER)))
     connections = _connections(spec, catalogue.doc, issues)
     conn_name = _surface_connection(plugin)
     ops: dict[str, Operation] = {}

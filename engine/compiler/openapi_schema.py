@@ -20,6 +20,11 @@ _KEEP = (
     "multipleOf", "minProperties", "maxProperties",
 )  # fmt: skip
 _BRANCHES = ("allOf", "oneOf", "anyOf")
+_VALUED = (
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "const", "multipleOf", "enum",
+    "default",
+)  # fmt: skip
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
 
 
 class Resolver:
@@ -148,12 +153,39 @@ def _scalars(schema: Mapping[str, Any]) -> dict[str, Any]:
         out["enum"] = list(schema["enum"])
     if "default" in schema:
         out["default"] = schema["default"]
+    for key in [k for k in _VALUED if k in out and not _portable(out[k])]:
+        out[key] = _widened(out[key])
     if isinstance(schema.get("required"), list) and schema["required"]:
         out["required"] = [r for r in schema["required"] if isinstance(r, str)]
     for key in ("title", "description", "pattern", "format"):
         if key in out and not isinstance(out[key], str):
             del out[key]
     return out
+
+
+def _portable(value: Any) -> bool:
+    """Whether orjson, which serves every input schema, can write the value (ints of 64 bits)."""
+    if type(value) is int:
+        return _INT_MIN <= value <= _INT_MAX
+    if isinstance(value, list):
+        return all(_portable(v) for v in value)
+    if isinstance(value, dict):
+        return all(_portable(v) for v in value.values())
+    return True
+
+
+def _widened(value: Any) -> Any:
+    """A value with its integers past 64 bits as floats (valid documents have them in bounds)."""
+    if type(value) is int and not _INT_MIN <= value <= _INT_MAX:
+        try:
+            return float(value)
+        except OverflowError:
+            return None
+    if isinstance(value, list):
+        return [_widened(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _widened(v) for k, v in value.items()}
+    return value
 
 
 def _types(schema: Mapping[str, Any]) -> list[str]:

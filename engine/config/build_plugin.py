@@ -116,6 +116,8 @@ class _Plugin:
             args=tuple(data.get("args") or ()),
             env=dict(data.get("env") or {}),
             allowed_hosts=tuple(data.get("allowed_hosts") or ()),
+            origins={key: origin(self.entry, f"/plugin/{key}") for key in _LOCATIONS if key in data},
+            written={key: str(data[key]) for key in _LOCATIONS if key in data},
         )
 
     def locations(self, data: dict[str, Any]) -> dict[str, Any]:

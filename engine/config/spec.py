@@ -237,6 +237,10 @@ class PluginSpec:
     args: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     allowed_hosts: tuple[str, ...] = ()
+    # Where each document/endpoint key (openapi, graphql_url, …) is written, and as written
+    # (relative paths are resolved above): issues about a document point there and name it so.
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+    written: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

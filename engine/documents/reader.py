@@ -4,12 +4,18 @@ Remote documents come from prepared state (``gestaltd init`` → ``.gestalt/`` +
 when it is there, else from the network; ``locked`` mode never touches the network. Parsing a
 large YAML document costs seconds, so the parsed form is cached as JSON keyed by the SHA-256 of
 the document's bytes (a changed document is a different key: the cache is never stale).
+
+Integers wider than 64 bits are valid JSON and YAML (real documents have them in ``example:``
+values), but orjson reads them as floats and cannot write them: such documents go through the
+stdlib ``json`` instead, which keeps them exact. A document that does not parse says where.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,8 @@ from engine.errors import DocumentUnavailable
 
 CACHE_ENV = "GESTALT_CACHE_DIR"
 _PARSED: dict[str, Any] = {}  # sha256 → parsed document, for this process
+# 20 digits in a row may be an integer past orjson's 64 bits (or just a long string: no harm).
+_WIDE_INTEGER = re.compile(rb"[0-9]{20}")
 
 
 class _Loader(yaml.CSafeLoader):
@@ -93,30 +101,58 @@ def parse_document(raw: bytes, cache_dir: Path | None = None) -> Any:
     doc = _read_cache(cached)
     if doc is None:
         encoded = _parse_to_json(raw)
-        doc = orjson.loads(encoded)
+        doc = loads(encoded)
         _write_cache(cached, encoded)
     _PARSED[digest] = doc
     return doc
 
 
+def loads(data: bytes) -> Any:
+    """JSON → values; integers wider than 64 bits stay exact integers."""
+    if _WIDE_INTEGER.search(data) is None:
+        return orjson.loads(data)
+    return json.loads(data)
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str)
+    except TypeError:  # an integer wider than 64 bits, or a key JSON cannot have
+        pass
+    try:
+        return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError) as exc:
+        raise DocumentUnavailable(f"not representable as JSON: {exc}") from None
+
+
 def _parse_to_json(raw: bytes) -> bytes:
     """Parse, then normalise through JSON so a fresh parse and a cache hit are identical."""
-    stripped = raw.lstrip()
+    if raw.lstrip().startswith((b"{", b"[")):
+        try:
+            return _dumps(loads(raw))
+        except json.JSONDecodeError as exc:  # orjson's error is a subclass
+            raise DocumentUnavailable(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     try:
-        if stripped.startswith((b"{", b"[")):
-            return orjson.dumps(orjson.loads(raw))
-        value = yaml.load(raw, Loader=_Loader)  # noqa: S506 (a safe loader subclass)
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str)
-    except (orjson.JSONDecodeError, yaml.YAMLError, TypeError) as exc:
-        raise DocumentUnavailable(f"not valid JSON or YAML: {str(exc).splitlines()[0]}") from None
+        return _dumps(yaml.load(raw, Loader=_Loader))  # noqa: S506 (a safe loader subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        raise DocumentUnavailable(f"not valid YAML: {_yaml_problem(exc)}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise DocumentUnavailable(f"not valid YAML: {str(exc).splitlines()[0]}") from None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "invalid document"
+    return f"{problem} ({exc.context})" if exc.context else problem
 
 
 def _read_cache(path: Path | None) -> Any:
     if path is None:
         return None
     try:
-        return orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        return loads(path.read_bytes())
+    except (OSError, json.JSONDecodeError):
         return None
 
 

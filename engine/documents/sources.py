@@ -29,14 +29,14 @@ def load_sources(config: ConfigSpec, locked: bool = False) -> Sources:
 def read_sources(specs: Iterable[IntegrationSpec], config_path: Path, locked: bool = False) -> Sources:
     documents = Documents(config_path, locked)
     found: dict[str, Any] = {}
-    failures: dict[str, str] = {}
+    failures: dict[str, DocumentUnavailable] = {}
     for spec in sorted(specs, key=lambda s: s.name):
         if surface_of(spec.plugin) not in SPEC_SURFACES:
             continue
         try:
             found[spec.name] = _read(documents, spec.plugin)
         except DocumentUnavailable as exc:
-            failures[spec.name] = exc.public_message
+            failures[spec.name] = exc
         except TemplateCompileError:
             continue  # a bad auth mapping: compiling the integration reports it
     return Sources(found, failures)

@@ -86,7 +86,13 @@ class RefreshFailed(UpstreamError):
 
 class DocumentUnavailable(GestaltError):
     """An OpenAPI/GraphQL document could not be read, fetched, parsed or found in prepared state
-    (raised at compile time, reported as a config issue naming the document)."""
+    (raised at compile time, reported as a config issue naming the document). ``line`` and
+    ``col`` (1-based, 0 when unknown) are where in the document a parse failed."""
+
+    def __init__(self, message: str | None = None, line: int = 0, col: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
 
 
 class UpstreamHTTPError(GestaltError):

@@ -160,3 +160,31 @@ def test_response_mapping_reshapes_single_calls(gateway: GatewayFactory, upstrea
     client = gateway({"items": spec})
     body = client.post("/api/v1/items/listItems", json={"cursor": "c1"}).json()
     assert body == {"data": ["item-1a", "item-1b"], "pagination": {"cursor": "c2", "has_more": True}}
+
+
+WIDE_YAML = """
+openapi: 3.0.3
+info: {title: Ledger, version: "1"}
+servers: [{url: "%s"}]
+paths:
+  /accounts/{id}:
+    get:
+      operationId: getAccount
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: integer, maximum: 123456789012345678901234567890}
+          example: 123456789012345678901234567890
+"""
+
+
+def test_a_document_with_integers_past_64_bits_is_served(gateway: GatewayFactory, upstream: Upstream) -> None:
+    upstream.reply("/openapi.yaml", 200, (WIDE_YAML % upstream.url).encode(), {"Content-Type": "text/yaml"})
+    client = gateway({"ledger": {"plugin": {"openapi": upstream.url + "/openapi.yaml"}}})
+    ops = client.get("/api/v1/integrations/ledger/operations").json()
+    assert [o["id"] for o in ops] == ["getAccount"]
+    assert ops[0]["inputSchema"]["properties"]["id"]["maximum"] == 1.2345678901234568e29
+    r = client.get("/api/v1/ledger/getAccount", params={"id": "12345678901234567890"})
+    assert r.status_code == 200, r.text
+    assert (upstream.last().method, upstream.last().path) == ("GET", "/accounts/12345678901234567890")
