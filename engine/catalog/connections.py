@@ -173,13 +173,31 @@ def _credential(entry: Fields) -> dict[str, str]:
 
 def _auth_mapping(mapping: Fields) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    mapping.drop("basic", "basic auth from named credential fields has no equivalent yet")
     for where in ("headers", "query"):
         for key, entry in mapping.children(where):
             value = _mapped_value(entry)
             if value is not None:
                 out.setdefault(where, {})[key] = value
+    if "basic" in mapping:
+        basic = _basic(mapping.child("basic"))
+        if basic:
+            out["basic"] = basic
     mapping.finish()
+    return out
+
+
+def _basic(entry: Fields) -> dict[str, str]:
+    """``basic: {username, password}``, each a field reference or a literal, as headers are."""
+    out = {}
+    for key in ("username", "password"):
+        if key in entry:
+            value = _mapped_value(entry.child(key))
+            if value is not None:
+                out[key] = value
+    entry.finish()
+    if "username" not in out:
+        entry.losses.add(entry.path, "basic auth without a username: left out")
+        return {}
     return out
 
 

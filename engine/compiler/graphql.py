@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
+from engine.compiler.credential_fields import credential_problems
 from engine.compiler.graphql_schema import INTROSPECTION_QUERY, GraphQLTypes, query_text
 from engine.compiler.model import Connection, Operation, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, RequestTemplate, interpolate
@@ -71,7 +72,7 @@ def compile_graphql(
     except DocumentUnavailable as exc:
         return None, [document_issue(spec, "graphql_url", exc)]
     types = GraphQLTypes(schema)
-    issues: list[ConfigIssue] = []
+    issues = [issue(o, m, spec.origin) for o, m in credential_problems(plugin)]
     selected = select_operations(
         _drafts(schema, types), plugin, lambda m: issues.append(issue(spec.origin, m))
     )

@@ -1,4 +1,5 @@
-"""Credential injection: a stored credential → the headers/query parameters an upstream expects.
+"""Credential injection: a stored credential → the headers, query parameters and HTTP Basic
+pair an upstream expects.
 
 Compiled once per connection (the auth mapping's templates); ``apply`` fills a request's headers
 per call, on plain dicts, so the compiler stays free of the outbound client. The credential is a
@@ -41,6 +42,7 @@ class CredentialInjector:
     style: str  # none | bearer | basic | mapped
     headers: tuple[_Mapped, ...] = ()
     query: tuple[_Mapped, ...] = ()
+    basic: tuple[_Mapped, _Mapped | None] | None = None  # auth_mapping.basic: user, password
 
     def apply(
         self,
@@ -62,6 +64,11 @@ class CredentialInjector:
             headers["Authorization"] = "Basic " + base64.b64encode(_basic_pair(credential).encode()).decode()
             return []
         conn = {"params": dict(connection_params)}
+        if self.basic is not None:
+            user, password = self.basic
+            pair = f"{user.value(credential, conn)}:{password.value(credential, conn) if password else ''}"
+            _drop(headers, "authorization")
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         for m in self.headers:
             _drop(headers, m.target.lower())
             headers[m.target] = m.value(credential, conn)
@@ -83,11 +90,15 @@ def _basic_pair(credential: Mapping[str, str]) -> str:
 def compile_injector(auth: ConnectionAuthSpec) -> CredentialInjector:
     """Raise ``TemplateCompileError`` for a bad mapping template (reported by the compiler)."""
     mapping = auth.auth_mapping
-    if mapping is not None and (mapping.headers or mapping.query):
+    if mapping is not None and (mapping.headers or mapping.query or mapping.basic):
+        basic = mapping.basic
         return CredentialInjector(
             "mapped",
             tuple(_mapped(k, v) for k, v in mapping.headers.items()),
             tuple(_mapped(k, v) for k, v in mapping.query.items()),
+            (_mapped("", basic.username), _mapped("", basic.password) if basic.password else None)
+            if basic is not None
+            else None,
         )
     if auth.type == "none":
         return CredentialInjector("none")

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
+from engine.compiler.credential_fields import credential_problems
 from engine.compiler.model import Connection, Operation, ProviderInfo, described
 from engine.compiler.request import RequestTemplate
 from engine.compiler.rest import issue
@@ -79,6 +80,9 @@ def compile_mcp_upstream(
             connections = compile_connections(plugin)
         except TemplateCompileError as exc:
             return None, [issue(spec.origin, f"auth_mapping: {exc}")]
+        problems = [issue(o, m, spec.origin) for o, m in credential_problems(plugin)]
+        if problems:
+            return None, problems
     default_conn = default_connection(plugin)
     mcp_conn = canonical_connection(plugin.mcp_connection) if plugin.mcp_connection else default_conn
     if mcp_conn not in connections:

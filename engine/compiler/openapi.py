@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
+from engine.compiler.credential_fields import credential_problems
 from engine.compiler.model import Connection, Operation, ProviderInfo, described
 from engine.compiler.openapi_build import apply_managed, build_operation
 from engine.compiler.openapi_operations import OpDraft, extract_operations
@@ -110,6 +111,7 @@ def _connections(
         else:
             auth = merge_auth(conn.auth, derived) or conn.auth
         plugin = replace(plugin, connections={**plugin.connections, target: replace(conn, auth=auth)})
+    issues.extend(issue(o, m, spec.origin) for o, m in credential_problems(plugin))
     try:
         return compile_connections(plugin)
     except TemplateCompileError as exc:

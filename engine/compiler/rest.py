@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
+from engine.compiler.credential_fields import credential_problems
 from engine.compiler.model import QUERY_METHODS, Operation, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, BodyTemplate, Expression, RequestTemplate
 from engine.compiler.schema import annotations_for, input_schema, normalise_type
@@ -44,6 +45,7 @@ def compile_rest(spec: IntegrationSpec, icon_svg: str = "") -> tuple[ProviderInf
     except TemplateCompileError as exc:
         connections = {}
         issues.append(issue(spec.origin, f"auth_mapping: {exc}"))
+    issues.extend(issue(o, m, spec.origin) for o, m in credential_problems(plugin))
     default_conn = default_connection(plugin)
     ops: dict[str, Operation] = {}
     for op_spec in plugin.operations:

@@ -10,6 +10,7 @@ from engine.config.spec import (
     MISSING,
     AllowedOperationSpec,
     AuthMappingSpec,
+    BasicMappingSpec,
     ConnectionAuthSpec,
     ConnectionParamSpec,
     ConnectionSpec,
@@ -62,7 +63,7 @@ def _pick(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {key: data[key] for key in keys if key in data}
 
 
-def build_auth(data: dict[str, Any]) -> ConnectionAuthSpec:
+def build_auth(data: dict[str, Any], at: Origin | None = None) -> ConnectionAuthSpec:
     mapping = data.get("auth_mapping")
     return ConnectionAuthSpec(
         **_pick(data, _AUTH_SCALARS),
@@ -70,8 +71,18 @@ def build_auth(data: dict[str, Any]) -> ConnectionAuthSpec:
         scopes=tuple(data.get("scopes") or ()),
         token_metadata=tuple(data.get("token_metadata") or ()),
         credentials=tuple(CredentialFieldSpec(**c) for c in data.get("credentials") or ()),
-        auth_mapping=AuthMappingSpec(**mapping) if mapping is not None else None,
+        auth_mapping=_auth_mapping(mapping) if mapping is not None else None,
         type_given="type" in data,
+        origin=at,
+    )
+
+
+def _auth_mapping(data: dict[str, Any]) -> AuthMappingSpec:
+    basic = data.get("basic")
+    return AuthMappingSpec(
+        headers=dict(data.get("headers") or {}),
+        query=dict(data.get("query") or {}),
+        basic=BasicMappingSpec(**basic) if basic is not None else None,
     )
 
 
@@ -108,7 +119,7 @@ class _Plugin:
             ),
             response_mapping=_response_mapping(data.get("response_mapping")),
             allowed_operations=_allowed(data.get("allowed_operations")),
-            auth=build_auth(auth) if auth is not None else None,
+            auth=build_auth(auth, origin(self.entry, "/plugin/auth")) if auth is not None else None,
             params=build_params(data.get("params")),
             discovery=build_discovery(data.get("discovery")),
             connections={n: self.connection(n, c or {}) for n, c in (data.get("connections") or {}).items()},
@@ -133,12 +144,16 @@ class _Plugin:
         return ConnectionSpec(
             name=name,
             **_pick(data, ("mode",)),
-            auth=build_auth(data.get("auth") or {}),
+            auth=build_auth(data.get("auth") or {}, self.auth_origin(name, data)),
             params=build_params(data.get("params")),
             identity=dict(data.get("identity") or {}),
             discovery=build_discovery(data.get("discovery")),
             origin=origin(self.entry, f"/plugin/connections/{escape(name)}"),
         )
+
+    def auth_origin(self, name: str, data: dict[str, Any]) -> Origin:
+        pointer = f"/plugin/connections/{escape(name)}"
+        return origin(self.entry, pointer + ("/auth" if "auth" in data else ""))
 
     def operation(self, data: dict[str, Any], index: int) -> OperationSpec:
         pointer = f"/plugin/operations/{index}"

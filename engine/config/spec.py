@@ -76,11 +76,21 @@ class CredentialFieldSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class BasicMappingSpec:
+    """Which credential fields (or templates over them) are HTTP Basic's user and password."""
+
+    username: str
+    password: str = ""  # "" = an empty password (a key sent as the user name)
+
+
+@dataclass(frozen=True, slots=True)
 class AuthMappingSpec:
-    """Credential fields → request headers / query parameters. Values are Jinja templates or field names."""
+    """Credential fields → request headers / query parameters / HTTP Basic. Values are Jinja
+    templates or field names."""
 
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
+    basic: BasicMappingSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,7 @@ class ConnectionAuthSpec:
     # False when the YAML block names no ``type``: on an OpenAPI surface it then takes the
     # document's security scheme and keeps its own client settings (reference engine.md §10.4).
     type_given: bool = True
+    origin: Origin | None = None  # the auth block, when the config wrote one
 
 
 @dataclass(frozen=True, slots=True)

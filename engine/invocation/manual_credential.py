@@ -11,18 +11,25 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from engine.compiler.credential_fields import BASIC_FIELDS, mapped_fields
 from engine.compiler.model import Connection
 from engine.config.spec import PLUGIN_CONNECTION
 from engine.config.suggest import did_you_mean
 from engine.errors import BadRequest
 
 MANUAL_AUTH_TYPES = frozenset({"bearer", "manual", "basic"})
-# What the basic injector reads when a connection declares no fields of its own.
-_BASIC_FIELDS = ("username", "password")
 
 
 def declared_fields(connection: Connection) -> tuple[str, ...]:
     return tuple(f.name for f in connection.auth.credentials)
+
+
+def _read_fields(connection: Connection) -> tuple[str, ...]:
+    """The fields its injection reads when it declares none: the mapped ones, or basic's."""
+    mapped = tuple(dict.fromkeys(name for _, name in mapped_fields(connection.auth.auth_mapping)))
+    if mapped:
+        return mapped
+    return BASIC_FIELDS if connection.auth_type == "basic" else ()
 
 
 def connect_hint(integration: str, connection: Connection) -> str:
@@ -30,9 +37,7 @@ def connect_hint(integration: str, connection: Connection) -> str:
     body: dict[str, object] = {"integration": integration}
     if connection.name != PLUGIN_CONNECTION:
         body["connection"] = connection.name
-    fields = declared_fields(connection)
-    if not fields and connection.auth_type == "basic":
-        fields = _BASIC_FIELDS
+    fields = declared_fields(connection) or _read_fields(connection)
     if len(fields) > 1:
         body["credentials"] = dict.fromkeys(fields, "...")
     else:

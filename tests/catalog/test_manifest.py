@@ -100,7 +100,10 @@ def test_auth_mapping_discovery_and_params() -> None:
                 "X-Key": {"valueFrom": {"credentialFieldRef": {"name": "key"}}},
                 "X-Static": {"value": "v"},
             },
-            "basic": {"username": "key"},
+            "basic": {
+                "username": {"valueFrom": {"credentialFieldRef": {"name": "key"}}},
+                "password": {"valueFrom": {"credentialFieldRef": {"name": "secret"}}},
+            },
         },
     }
     discovery = {"url": "https://d/sites", "idPath": "id", "namePath": "name", "metadata": {"site": "id"}}
@@ -115,13 +118,15 @@ def test_auth_mapping_discovery_and_params() -> None:
     translation = translate(app(spec), "demo")
     plugin = translation.provider["plugin"]
     assert plugin["auth"]["credentials"] == [{"name": "key", "label": "Key", "help_url": "https://h"}]
-    assert plugin["auth"]["auth_mapping"] == {"headers": {"X-Key": "key", "X-Static": "v"}}
+    assert plugin["auth"]["auth_mapping"] == {
+        "headers": {"X-Key": "key", "X-Static": "v"},
+        "basic": {"username": "key", "password": "secret"},
+    }
     assert plugin["discovery"] == {"url": "https://d/sites", "id_path": "id", "label_path": "name",
                                    "params": {"site": "id"}}  # fmt: skip
     assert plugin["params"] == {"site": {"required": True, "description": "Site"}, "region": {}}
     found = {loss.path: loss.note for loss in translation.losses}
     assert set(found) == {
-        "spec.connections.default.auth.authMapping.basic",
         "spec.connections.default.params.region.from",
         "spec.surfaces.rest.operations[1].tags",
     }

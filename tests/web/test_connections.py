@@ -336,3 +336,46 @@ def test_users_never_reach_each_others_connections(
     assert sent_auth(upstream) == "Bearer alice-secret"
     anonymous = client.post("/api/v1/auth/connect-manual", json={"integration": "svc", "credential": "x"})
     assert anonymous.status_code == 401
+
+
+def _basic(user: str, password: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_basic_auth_from_named_credential_fields(gateway: GatewayFactory, upstream: Upstream) -> None:
+    fields = [{"name": "email"}, {"name": "api_token"}]
+    mapped = {
+        "type": "basic",
+        "credentials": fields,
+        "auth_mapping": {"basic": {"username": "email", "password": "api_token"}},
+    }
+    zendesk = {
+        "type": "manual",
+        "credentials": fields,  # the catalogue's shape: user "<email>/token"
+        "auth_mapping": {"basic": {"username": "{{ credentials.email }}/token", "password": "api_token"}},
+    }
+    key_only = {
+        "type": "basic",
+        "credentials": [{"name": "key"}],
+        "auth_mapping": {"basic": {"username": "key"}},
+    }
+    client = gateway({
+        name: {"plugin": {"base_url": upstream.url, "auth": auth, "operations": [PING]}}
+        for name, auth in (("mapped", mapped), ("zendesk", zendesk), ("keyed", key_only))
+    })  # fmt: skip
+    credentials = {"email": "a@example.com", "api_token": "t-1"}
+    for name in ("mapped", "zendesk"):
+        body = {"integration": name, "credentials": credentials}
+        assert client.post("/api/v1/auth/connect-manual", json=body).status_code == 200
+    assert client.post(
+        "/api/v1/auth/connect-manual", json={"integration": "keyed", "credential": "k"}
+    ).is_success
+    for name, expected in (
+        ("mapped", _basic("a@example.com", "t-1")),
+        ("zendesk", _basic("a@example.com/token", "t-1")),
+        ("keyed", _basic("k", "")),
+    ):
+        assert client.get(f"/api/v1/{name}/ping").status_code == 200
+        assert (upstream.last().path, sent_auth(upstream)) == ("/ping", expected)
