@@ -37,6 +37,7 @@ class Parameter:
     default: Any = MISSING
     enum: tuple[Any, ...] | None = None
     wire_name: str = ""  # name on the wire when it differs (OpenAPI)
+    style: str = ""  # compiled style of a path/query/header value ("" = its location's default)
 
     @property
     def key(self) -> str:

@@ -77,12 +77,13 @@ def _request(
         passthrough=not params and whole is None,
         uses_context=False,
         body_param=whole,
+        path_params=tuple(p for p in params if p.location == "path"),
     )
 
 
 def _parameter(p: ParamDraft) -> Parameter:
     wire = p.wire if p.wire != p.name else ""
-    return Parameter(p.name, p.type, p.location, p.required, p.description, wire_name=wire)
+    return Parameter(p.name, p.type, p.location, p.required, p.description, wire_name=wire, style=p.style)
 
 
 def input_schema(drafts: list[ParamDraft]) -> dict[str, Any]:

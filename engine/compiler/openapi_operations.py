@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.compiler.openapi_schema import Resolver, SchemaConverter, json_type, object_properties
 from engine.compiler.request import PLACEHOLDER
+from engine.compiler.styles import compiled_style, swagger_style
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
@@ -31,6 +32,7 @@ class ParamDraft:
     required: bool
     description: str
     schema: dict[str, Any]
+    style: str = ""  # compiled (engine.compiler.styles)
 
 
 @dataclass(slots=True)
@@ -121,12 +123,16 @@ def _raw_params(resolver: Resolver, raw: Any) -> dict[tuple[str, str], Mapping[s
 
 
 def _param(resolver: Resolver, converter: SchemaConverter, p: Mapping[str, Any]) -> ParamDraft:
+    location = str(p["in"])
     schema_src = p.get("schema")
+    style = compiled_style(location, _text(p.get("style")), _flag(p.get("explode"))) or ""
     if schema_src is None and isinstance(p.get("content"), Mapping) and p["content"]:
-        schema_src = resolver.deref(next(iter(p["content"].values()))).get("schema")
+        media, body = next(iter(p["content"].items()))
+        schema_src = resolver.deref(body).get("schema")
+        style = "json" if "json" in str(media) else style
     if schema_src is None:  # Swagger 2.0 keeps the schema on the parameter itself
         schema_src = {k: v for k, v in p.items() if k not in ("name", "in", "required", "description")}
-    location = str(p["in"])
+        style = swagger_style(location, p.get("collectionFormat"))
     description = p.get("description")
     return ParamDraft(
         name=p["name"],
@@ -136,7 +142,16 @@ def _param(resolver: Resolver, converter: SchemaConverter, p: Mapping[str, Any])
         required=bool(p.get("required")) or location == "path",
         description=description.strip() if isinstance(description, str) else "",
         schema=converter.convert(schema_src),
+        style=style,
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _swagger_body(params: list[Mapping[str, Any]]) -> Any:

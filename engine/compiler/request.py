@@ -53,8 +53,11 @@ class RequestTemplate:
     passthrough: bool
     uses_context: bool  # any template present: build the context dict
     body_param: Parameter | None = None  # its value is the whole JSON body (OpenAPI non-object bodies)
+    path_params: tuple[Parameter, ...] = ()  # the declared ones: their styles and wire names
     path_names: frozenset[str] = field(init=False)
+    path_by_name: Mapping[str, Parameter] = field(init=False)
 
     def __post_init__(self) -> None:
         names = frozenset(name for is_param, name in self.path_parts if is_param)
         object.__setattr__(self, "path_names", names)
+        object.__setattr__(self, "path_by_name", {p.name: p for p in self.path_params})

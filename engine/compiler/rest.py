@@ -16,6 +16,7 @@ from engine.compiler.credential_fields import credential_problems
 from engine.compiler.model import QUERY_METHODS, Operation, Parameter, ProviderInfo, described
 from engine.compiler.request import PLACEHOLDER, BodyTemplate, Expression, RequestTemplate
 from engine.compiler.schema import annotations_for, input_schema, normalise_type
+from engine.compiler.styles import compiled_style, style_problem
 from engine.compiler.templates import (
     Template,
     TemplateCompileError,
@@ -86,6 +87,10 @@ def compile_operation(
     refs = templates.param_refs()
     path_names = set(PLACEHOLDER.findall(spec.path))
     params = tuple(_parameter(p, method, path_names, refs) for p in spec.parameters)
+    for p_spec, p in zip(spec.parameters, params, strict=True):
+        problem = style_problem(p.name, p.location, p_spec.style, p_spec.explode)
+        if problem:
+            problems.append((p_spec.origin, problem))
     if params:
         for ref in sorted(refs - {p.name for p in params}):
             problems.append((spec.origin, f'template references undeclared parameter "{ref}"'))
@@ -139,6 +144,7 @@ def _request(
         body_params=tuple(p for p in params if p.location == "body"),
         passthrough=not params,
         uses_context=bool(templates.headers or templates.query or templates.body is not None),
+        path_params=tuple(p for p in params if p.location == "path"),
     )
 
 
@@ -159,6 +165,7 @@ def _parameter(p: ParameterSpec, method: str, path_names: set[str], template_ref
         description=p.description,
         default=p.default,
         enum=p.enum,
+        style=compiled_style(location, p.style, p.explode) or "",
     )
 
 

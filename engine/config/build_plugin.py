@@ -170,7 +170,7 @@ class _Plugin:
     def parameter(self, data: dict[str, Any], pointer: str) -> ParameterSpec:
         enum = data.get("enum")
         return ParameterSpec(
-            **_pick(data, ("name", "type", "required", "description")),
+            **_pick(data, ("name", "type", "required", "description", "style", "explode")),
             in_=data.get("in"),
             default=data.get("default", MISSING),
             enum=tuple(enum) if enum is not None else None,

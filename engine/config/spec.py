@@ -164,6 +164,8 @@ class ParameterSpec:
     description: str = ""
     default: Any = MISSING
     enum: tuple[Any, ...] | None = None
+    style: str | None = None  # OpenAPI style of a path/query/header value (or json); None = default
+    explode: bool | None = None
     origin: Origin | None = None
 
 

@@ -1,7 +1,8 @@
 """Rendering a compiled ``RequestTemplate`` into an outbound request: the per-call work.
 
 Substitute path values, encode the query, render the compiled templates and serialise the JSON
-body. No parsing or compiling happens here.
+body. Path, query and header values are written in their compiled styles
+(``engine.providers.styles``). No parsing or compiling happens here.
 """
 
 from __future__ import annotations
@@ -16,24 +17,10 @@ from engine.compiler.request import BodyTemplate, Expression, RequestTemplate, i
 from engine.compiler.templates import Template
 from engine.egress.request import OutboundRequest
 from engine.errors import BadRequest, MissingPathParameter
+from engine.providers.styles import header_text, path_text, query_fragments, wire_str
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _JSON = "application/json"
-
-
-def wire_str(value: Any) -> str:
-    """How a typed parameter value is written into a path segment, query string or header."""
-    if isinstance(value, str):
-        return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def render_request(
@@ -55,7 +42,7 @@ def render_request(
         rest = {k: v for k, v in params.items() if k not in t.path_names}
         if method in QUERY_METHODS or method not in BODY_METHODS:
             for k, v in rest.items():
-                query.extend(_pairs(k, v))
+                query.extend(_encoded(k, v))
         else:
             body = _dump(rest)
     elif t.body_template is not None or t.body_params or t.body_param or method in BODY_METHODS:
@@ -64,7 +51,7 @@ def render_request(
         headers.setdefault("Content-Type", _JSON)
     url = base + path
     if query:
-        url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+        url += "?" + "&".join(query)
     return OutboundRequest(method, url, headers, body)
 
 
@@ -103,20 +90,20 @@ def _path(t: RequestTemplate, params: Mapping[str, Any]) -> str:
         value = params.get(text)
         if value is None or value == "":
             raise MissingPathParameter(text)
-        out.append(quote(wire_str(value), safe=""))
+        p = t.path_by_name.get(text)
+        out.append(path_text(p.style, p.key, value) if p is not None else quote(wire_str(value), safe=""))
     return "".join(out)
 
 
-def _query(
-    t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, Any]
-) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
+def _query(t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, Any]) -> list[str]:
+    """Encoded ``key=value`` fragments."""
+    fragments: list[str] = []
     for p in t.query_params:
         if p.name in params:
-            pairs.extend(_pairs(p.key, params[p.name]))
+            fragments.extend(query_fragments(p.style, p.key, params[p.name]))
     for key, tpl in t.query_templates:
-        pairs.append((key, tpl.render(context)))
-    return pairs
+        fragments.append(f"{quote(key, safe='')}={quote(tpl.render(context), safe='')}")
+    return fragments
 
 
 def _headers(
@@ -133,7 +120,7 @@ def _headers(
             headers[key] = tpl.render(ctx)
     for p in t.header_params:
         if p.name in params:
-            headers[p.key] = wire_str(params[p.name])
+            headers[p.key] = header_text(p.style, params[p.name])
     return headers
 
 
@@ -150,10 +137,12 @@ def _body(t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, A
     return _dump(doc)
 
 
-def _pairs(key: str, value: Any) -> list[tuple[str, str]]:
+def _encoded(key: str, value: Any) -> list[str]:
+    """An undeclared (passed-through) value: an array repeats the key; anything else is one value."""
+    k = quote(key, safe="")
     if isinstance(value, list):
-        return [(key, wire_str(v)) for v in value]
-    return [(key, wire_str(value))]
+        return [f"{k}={quote(wire_str(v), safe='')}" for v in value]
+    return [f"{k}={quote(wire_str(value), safe='')}"]
 
 
 def _dump(doc: Any) -> bytes:

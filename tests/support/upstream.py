@@ -22,6 +22,7 @@ class Recorded:
     query: list[tuple[str, str]]
     headers: dict[str, str]
     body: bytes
+    target: str = ""  # the request target exactly as sent (path and query, still percent-encoded)
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -82,6 +83,7 @@ def start_upstream() -> tuple[Upstream, Callable[[], None]]:
                 parse_qsl(parts.query, keep_blank_values=True),
                 dict(self.headers),
                 body,
+                self.path,
             )
             upstream.requests.append(rec)
             responder = upstream.replies.get(parts.path)
