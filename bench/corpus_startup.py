@@ -92,6 +92,9 @@ def _free_port() -> int:
 
 
 def main() -> None:
+    from startup import compile_package  # bench/ is this script's directory on sys.path
+
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["GESTALT_CACHE_DIR"] = str(Path(tmp) / "cache")
         port = _free_port()

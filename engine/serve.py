@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from engine.config.schema_precheck import Precheck
     from engine.web.gateway import GatewayApp
 
 CONFIG_ENV = "GESTALTD_SERVE_CONFIG"
@@ -32,59 +30,15 @@ def app() -> GatewayApp:
     return build_app(Path(os.environ[CONFIG_ENV]))
 
 
-def build_app(config_path: Path, locked: bool = False, precheck: Precheck | None = None) -> GatewayApp:
-    """Load the config, then compile and assemble everything. The config stage comes first and
-    imports little, so a changed file's schema check (``precheck``) starts before the heavy imports
-    and runs beside them."""
+def build_app(config_path: Path, locked: bool = False) -> GatewayApp:
+    """Load the config, then compile and assemble everything. A file whose schema check passed
+    unchanged before is not checked again (``config/schema_memo.py``)."""
+    from engine.bootstrap import build_gateway, build_runtime, resolve_config_secrets
     from engine.config import load
     from engine.config.schema_memo import SchemaMemo
 
-    spec = load(config_path, memo=SchemaMemo(config_path.parent, precheck))
-    from engine.bootstrap import build_gateway, build_runtime, resolve_config_secrets
-
+    spec = load(config_path, memo=SchemaMemo.in_cache())
     return build_gateway(build_runtime(resolve_config_secrets(spec), locked=locked))
-
-
-def warm_bytecode_cache() -> None:
-    """Write the package's bytecode cache, in a second process, if some of it is missing or stale.
-
-    Python reads cached bytecode even under PYTHONDONTWRITEBYTECODE (set on some machines, which
-    then recompile every module at every start: about 0.2 s of the 1 s startup budget). ``serve``
-    calls this once the app is built (started first, beside the build, it measured no faster on 2
-    CPUs: the build and the schema precheck already use both). Checking costs ~2 ms; nothing is
-    started when every module's cache is current, and a stale one (after an update) is rewritten."""
-    import subprocess
-
-    package = Path(__file__).parent
-    if not sys.dont_write_bytecode or not os.access(package, os.W_OK):
-        return  # Python writes its own cache, or we may not write here
-    if not _stale_bytecode(package):
-        return
-    subprocess.Popen(
-        [sys.executable, "-m", "compileall", "-q", str(package)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _stale_bytecode(package: Path) -> bool:
-    """Whether a module of ``package`` has no cached bytecode, or one older than its source."""
-    from importlib.util import cache_from_source
-
-    for directory, subdirs, files in os.walk(package):
-        subdirs[:] = [d for d in subdirs if d != "__pycache__"]
-        for name in files:
-            if not name.endswith(".py"):
-                continue
-            source = os.path.join(directory, name)
-            try:
-                if os.stat(cache_from_source(source)).st_mtime < os.stat(source).st_mtime:
-                    return True
-            except OSError:
-                return True
-    return False
 
 
 def _settle_heap() -> None:
@@ -102,27 +56,11 @@ def _settle_heap() -> None:
 
 
 def prebuild(config_path: Path, locked: bool = False) -> GatewayApp:
-    """Build the app as ``serve`` does before Granian forks: the collector off until the heap is
-    settled, dataclass code from the cache (``engine.codecache``), the schema check of changed
-    files in a second process (``engine.config.schema_precheck``)."""
-    from engine.codecache import dataclass_code_cache, default_path
-    from engine.config.schema_precheck import Precheck
-
+    """Build the app as ``serve`` does before Granian forks, the collector off until the heap is
+    settled."""
     gc.disable()  # until _settle_heap: startup builds, it makes next to no garbage
     try:
-        with dataclass_code_cache(default_path()):
-            precheck = Precheck(config_path)
-            try:
-                app = build_app(config_path, locked, precheck)
-            except Exception:
-                if precheck.passed():
-                    raise
-            else:
-                if precheck.passed():
-                    return app
-            # A changed file did not pass its schema as written: load again with the checks
-            # inline, which reports every issue (or drops unset keys) exactly as validate does.
-            return build_app(config_path, locked)
+        return build_app(config_path, locked)
     finally:
         _settle_heap()
 
@@ -142,7 +80,6 @@ def serve(
     os.environ[CONFIG_ENV] = str(config_path)
     _PREBUILT = prebuild(config_path, locked)
     server = _PREBUILT.config.server
-    warm_bytecode_cache()
     Server(
         "engine.serve:app",
         address=host or server.host,

@@ -67,21 +67,3 @@ def test_serve_invokes_a_real_upstream_and_shuts_down_cleanly(tmp_path: Path, up
         assert [i["name"] for i in json.loads(body)] == ["echo"]
         os.killpg(server.process.pid, signal.SIGTERM)
         assert server.process.wait(timeout=10) == 0
-
-
-def test_stale_or_missing_bytecode_is_noticed(tmp_path: Path) -> None:
-    import compileall
-
-    from engine.serve import _stale_bytecode
-
-    package = tmp_path / "pkg"
-    (package / "sub").mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    module = package / "sub" / "mod.py"
-    module.write_text("X = 1\n")
-    assert _stale_bytecode(package)  # no cache at all
-    assert compileall.compile_dir(package, quiet=1)
-    assert not _stale_bytecode(package)
-    later = module.stat().st_mtime + 10
-    os.utime(module, (later, later))  # an update newer than its cached bytecode
-    assert _stale_bytecode(package)

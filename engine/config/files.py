@@ -39,16 +39,11 @@ def _schema_issues(
         if dropped is not None:
             drop_paths(document.data, dropped)
             return []
-        if memo.precheck is not None:
-            memo.precheck.start()  # checked by a second process; serve waits for its verdict
-            return []
     from engine.config.schema_check import check_document  # jsonschema: only when checking
 
     issues, dropped = check_document(document, schema_name)
-    if memo is not None:
-        memo.clean = memo.clean and not issues and not dropped
-        if not issues:
-            memo.remember(key, dropped)
+    if memo is not None and not issues:
+        memo.remember(key, dropped)
     return issues
 
 

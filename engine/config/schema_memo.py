@@ -4,10 +4,8 @@ The key is the SHA-256 of the schema document and the file's expanded text: any 
 either is a different key, so a memo is never stale. Only files that passed are remembered, with
 the keys the check dropped as unset (``client_id: ${UNSET}``), which a later start replays without
 jsonschema. ``validate`` never uses the memo. Skipping the check keeps jsonschema out of
-``serve``'s start-up (~0.1 s).
-
-A file not remembered is checked inline, or, when the memo has a ``precheck``
-(``schema_precheck.py``), by a second process while ``serve`` goes on building.
+``serve``'s start-up (~0.1 s). A file not remembered is checked inline. The memo lives in the
+cache directory (``cache_dir.py``); without one every file is checked.
 """
 
 from __future__ import annotations
@@ -17,24 +15,23 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from engine.config.cache_dir import cache_dir
 from engine.config.schemas import schema_dir
-
-if TYPE_CHECKING:
-    from engine.config.schema_precheck import Precheck
-
-CACHE_ENV = "GESTALT_CACHE_DIR"
 
 JsonPath = list[str | int]
 
 
 class SchemaMemo:
-    def __init__(self, config_dir: Path, precheck: Precheck | None = None) -> None:
-        env = os.environ.get(CACHE_ENV)
-        self.directory = (Path(env) if env else config_dir / ".gestalt" / "cache") / "schema-ok"
-        self.precheck = precheck
-        self.clean = True  # no file checked here had issues or needed keys dropped
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @classmethod
+    def in_cache(cls) -> SchemaMemo | None:
+        """The memo in the cache directory (``schema-ok/``); None when there is none."""
+        base = cache_dir()
+        return cls(base / "schema-ok") if base is not None else None
 
     def key(self, schema_name: str, text: str) -> str:
         digest = hashlib.sha256(_schema_digest(schema_name).encode())
@@ -56,7 +53,7 @@ class SchemaMemo:
         return paths if isinstance(paths, list) and all(isinstance(p, list) for p in paths) else None
 
     def remember(self, key: str, dropped: list[JsonPath]) -> None:
-        """Atomically: a reader (serve, while a precheck writes) never sees half an entry."""
+        """Atomically: a reader (another start, at the same time) never sees half an entry."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = self.directory / f".{key}.{os.getpid()}"

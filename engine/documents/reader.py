@@ -23,12 +23,12 @@ from typing import Any
 import orjson
 import yaml
 
+from engine.config.cache_dir import cache_dir
 from engine.config.paths import is_remote
 from engine.documents.fetch import fetch
 from engine.documents.lock import Lock, init_hint, prepared_path, read_lock
 from engine.errors import DocumentUnavailable
 
-CACHE_ENV = "GESTALT_CACHE_DIR"
 _PARSED: dict[str, Any] = {}  # sha256 → parsed document, for this process
 # 20 digits in a row may be an integer past orjson's 64 bits (or just a long string: no harm).
 _WIDE_INTEGER = re.compile(rb"[0-9]{20}")
@@ -49,11 +49,10 @@ class Documents:
 
     def __init__(self, config_path: Path, locked: bool = False) -> None:
         self.config_path = config_path
-        self.config_dir = config_dir = config_path.parent
+        self.config_dir = config_path.parent
         self.locked = locked
         self._lock: Lock | None = None
-        env = os.environ.get(CACHE_ENV)
-        self.cache_dir = Path(env) if env else config_dir / ".gestalt" / "cache"
+        self.cache_dir = cache_dir()
 
     @property
     def lock(self) -> Lock:

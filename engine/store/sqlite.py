@@ -32,23 +32,6 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
-def _sqlite_utils() -> Any:
-    """sqlite_utils imports numpy when it is installed, only to register adapters for numpy
-    values, which we never store. Hiding numpy during that import saves ~0.13 s of startup."""
-    import sys
-
-    if "numpy" in sys.modules:
-        import sqlite_utils
-
-        return sqlite_utils
-    sys.modules["numpy"] = None  # type: ignore[assignment]
-    try:
-        import sqlite_utils
-    finally:
-        del sys.modules["numpy"]
-    return sqlite_utils
-
-
 T = TypeVar("T")
 
 _TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # fixed width, so text order is time order
@@ -172,7 +155,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
         applied = [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
         steps = migrations.pending(applied)
         if steps:
-            _apply(_sqlite_utils().Database(conn, execute_plugins=False), steps)
+            import sqlite_utils  # only when a migration is pending (module docstring)
+
+            _apply(sqlite_utils.Database(conn, execute_plugins=False), steps)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

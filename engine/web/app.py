@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from litestar import Litestar, Request
@@ -47,28 +44,9 @@ def create_app(runtime: Runtime, endpoint: InvokeEndpoint) -> Litestar:
         authorization, cookie = credentials_from_headers(request.scope["headers"])
         return await runtime.authenticator.authenticate(authorization, cookie)
 
-    with _optional_integrations_hidden():
-        app = _litestar(runtime, endpoint, add_headers, provide_principal)
+    app = _litestar(runtime, endpoint, add_headers, provide_principal)
     add_operations(app.openapi_schema, runtime.providers)
     return app
-
-
-# Litestar wires in its pydantic and attrs plugins, and a Starlette exception handler, whenever
-# those libraries are importable (pydantic alone is ~0.2 s of startup). No handler here uses them.
-_OPTIONAL_INTEGRATIONS = ("pydantic", "attr", "attrs", "starlette")
-
-
-@contextmanager
-def _optional_integrations_hidden() -> Iterator[None]:
-    """Hide Litestar's optional integrations while the app is built, unless already imported."""
-    hidden = [name for name in _OPTIONAL_INTEGRATIONS if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        for name in hidden:
-            del sys.modules[name]
 
 
 class _NoEvents(BaseEventEmitterBackend):
