@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("version", help="print the version").set_defaults(run=_version)
     hidden = commands.add_parser("__complete", parents=[common])  # used by the completion scripts
     hidden.add_argument("words", nargs="*")
-    hidden.set_defaults(run=completion.complete_words)
+    hidden.set_defaults(run=functools.partial(completion.complete_words, root))
     commands._choices_actions = [a for a in commands._choices_actions if a.dest != "__complete"]
     return root
 

@@ -29,15 +29,14 @@ def print_script(ctx: Context) -> int:
     return 0
 
 
-def complete_words(ctx: Context) -> int:
-    from engine.client.cli import build_parser  # the parser is the one source of truth
-
+def complete_words(root: argparse.ArgumentParser, ctx: Context) -> int:
+    """``root``: the parser itself, the one source of truth (bound by ``cli.build_parser``)."""
     words = list(ctx.args.words) or [""]
     if "--url" in words[:-2]:
         ctx.use_url(words[words.index("--url") + 1])
     if getattr(ctx.args, "timeout", None) is None:
         ctx.args.timeout = 2.0  # a completion that waits on a slow server is worse than none
-    for candidate in candidates(build_parser(), words, ctx):
+    for candidate in candidates(root, words, ctx):
         ctx.out.write(candidate + "\n")
     return 0
 

@@ -16,7 +16,8 @@ import orjson
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
 from engine.compiler.credential_fields import credential_problems
 from engine.compiler.graphql_schema import INTROSPECTION_QUERY, GraphQLTypes, query_text
-from engine.compiler.model import Connection, Operation, Parameter, ProviderInfo, described
+from engine.compiler.model import Connection, Operation, ProviderInfo, described
+from engine.compiler.parameter import Parameter
 from engine.compiler.request import PLACEHOLDER, RequestTemplate, interpolate
 from engine.compiler.rest import issue
 from engine.compiler.schema import annotations_for

@@ -1,5 +1,6 @@
-"""What the compiler produces: Parameter, Operation, Connection, and ProviderInfo (an integration's
-identity, operations and connections; each surface's compiler extends it with what it needs).
+"""What the compiler produces: Operation (made of ``parameter.Parameter``s), Connection, and
+ProviderInfo (an integration's identity, operations and connections; each surface's compiler
+extends it with what it needs).
 
 They hold only compiled, immutable state (templates compiled, schemas built). Executing them is
 ``engine.providers``: the same objects bound to the outbound client.
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from engine.compiler.parameter import Parameter
 from engine.config.spec import (
     MISSING,
     ConnectionAuthSpec,
@@ -22,26 +24,6 @@ from engine.config.spec import (
 if TYPE_CHECKING:
     from engine.compiler.injector import CredentialInjector
     from engine.compiler.request import RequestTemplate
-
-# Methods whose unlocated/undeclared parameters default to the query string.
-QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD"})
-
-
-@dataclass(frozen=True, slots=True)
-class Parameter:
-    name: str
-    type: str  # string | integer | number | boolean | array | object
-    location: str  # path | query | header | body | template (used only by the operation's templates)
-    required: bool = False
-    description: str = ""
-    default: Any = MISSING
-    enum: tuple[Any, ...] | None = None
-    wire_name: str = ""  # name on the wire when it differs (OpenAPI)
-    style: str = ""  # compiled style of a path/query/header value ("" = its location's default)
-
-    @property
-    def key(self) -> str:
-        return self.wire_name or self.name
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from engine.compiler.model import Operation, Parameter
+from engine.compiler.model import Operation
 from engine.compiler.openapi_operations import OpDraft, ParamDraft
+from engine.compiler.parameter import Parameter
 from engine.compiler.request import PLACEHOLDER, RequestTemplate
 from engine.compiler.schema import annotations_for
 from engine.config.spec import ManagedParameterSpec

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.compiler.model import Parameter
+from engine.compiler.parameter import Parameter
 from engine.compiler.templates import Template
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)\}")

@@ -13,7 +13,8 @@ from typing import Any
 
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
 from engine.compiler.credential_fields import credential_problems
-from engine.compiler.model import QUERY_METHODS, Operation, Parameter, ProviderInfo, described
+from engine.compiler.model import Operation, ProviderInfo, described
+from engine.compiler.parameter import QUERY_METHODS, Parameter
 from engine.compiler.request import PLACEHOLDER, BodyTemplate, Expression, RequestTemplate
 from engine.compiler.schema import annotations_for, input_schema, normalise_type
 from engine.compiler.styles import compiled_style, style_problem

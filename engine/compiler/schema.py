@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compiler.model import Parameter
+from engine.compiler.parameter import Parameter
 from engine.config.spec import MISSING
 
 _TYPE_ALIASES = {

@@ -12,7 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from engine.compiler.model import Operation, Parameter
+from engine.compiler.model import Operation
+from engine.compiler.parameter import Parameter
 from engine.config.spec import MISSING
 from engine.errors import InvalidParameters
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from engine.compiler.model import QUERY_METHODS
+from engine.compiler.parameter import QUERY_METHODS
 from engine.compiler.request import BodyTemplate, Expression, RequestTemplate, interpolate
 from engine.compiler.templates import Template
 from engine.egress.request import OutboundRequest
