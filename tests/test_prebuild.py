@@ -37,6 +37,7 @@ KEPT_OFF = (
     "oauthlib",
     "mcp",
     "argon2",
+    "jwt",
     "anyio._backends._asyncio",
 )
 

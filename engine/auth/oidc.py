@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from engine.auth.id_token import IdTokenError, check_claims, header_kid, select_key, verify_signature
+from engine.auth.id_token import IdTokenError, header_kid, select_key, verify
 from engine.auth.idp_client import IdpClient, IdpError
 from engine.auth.login import Identity, LoginRequest, LoginResult, LoginStart, ProviderConfig
 from engine.crypto import Cipher
@@ -131,12 +131,8 @@ class OIDCLogin:
             key = select_key(await self.idp.jwks(refresh=True), kid)  # the provider rotated its keys
         if key is None:
             raise IdTokenError("no matching signing key")
-        claims = verify_signature(id_token, key)
-        issuer = (await self.idp.discovery()).issuer
-        if claims.get("iss") in self._extra_issuers:
-            issuer = str(claims["iss"])
-        check_claims(claims, issuer=issuer, client_id=self.client_id, nonce=nonce)
-        return claims
+        issuers = {(await self.idp.discovery()).issuer, *self._extra_issuers}
+        return verify(id_token, key, issuers=issuers, client_id=self.client_id, nonce=nonce)
 
     async def _with_userinfo(self, claims: dict[str, Any], access_token: str) -> dict[str, Any]:
         info = await self.idp.userinfo(access_token)
