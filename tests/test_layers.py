@@ -10,6 +10,7 @@ Every import counts, including those inside functions (lazy imports of optional 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -244,6 +245,15 @@ def test_an_http_client_outside_egress_is_found(tmp_path: Path) -> None:
         },
     )
     assert http_client_imports(root, HTTP_CLIENTS, MAY_SPEAK_HTTP) == ["pkg.auth.idp: urllib.request"]
+
+
+def test_architecture_md_draws_the_same_layers() -> None:
+    """The layer table of ARCHITECTURE.md names the same packages, layer by layer."""
+    text = (ENGINE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    table = text.split("## Layers", 1)[1].split("\n\n")[2]
+    cells = [re.sub(r"\(.*?\)", "", row.split("|")[2]) for row in table.splitlines()[2:]]
+    drawn = [tuple(re.findall(r"`(\w+)`", cell)) for cell in cells]
+    assert drawn == [tuple(layer) for layer in LAYERS]
 
 
 @pytest.mark.parametrize("package", sorted({p for layer in LAYERS for p in layer}))
