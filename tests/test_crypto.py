@@ -96,7 +96,7 @@ def test_round_trip_and_wire_format(cipher: Cipher) -> None:
     header, raw = _payload(ciphertext)
     assert header == f"g1.{key_id(bytes.fromhex(HEX_KEY))}."
     assert len(raw) == 12 + len("héllo wörld".encode()) + 16
-    associated = "".join(f"{len(p)}:{p}" for p in (header, *ROW)).encode()
+    associated = "\0".join((header, *ROW)).encode()
     assert AESGCM(bytes.fromhex(HEX_KEY)).decrypt(raw[:12], raw[12:], associated) == "héllo wörld".encode()
     assert cipher.decrypt(ciphertext, bound_to=ROW) == "héllo wörld"
     assert cipher.encrypt("same", bound_to=ROW) != cipher.encrypt("same", bound_to=ROW)  # fresh nonce
@@ -148,6 +148,17 @@ def test_a_value_bound_to_one_row_does_not_open_in_another(cipher: Cipher) -> No
         with pytest.raises(MisboundCiphertext) as info:
             cipher.decrypt(stored, bound_to=elsewhere)
         assert str(info.value) == "stored secret does not belong to this row, or was altered"
+
+
+def test_bindings_that_join_alike_stay_apart(cipher: Cipher) -> None:
+    stored = cipher.encrypt("secret", bound_to=("t", "a", "b"))
+    for lookalike in (("t", "a\0b"), ("t\0a", "b"), ("t", "a", "b", "")):
+        with pytest.raises(MisboundCiphertext):
+            cipher.decrypt(stored, bound_to=lookalike)
+    nul = cipher.encrypt("secret", bound_to=("t", "a\0b"))
+    assert cipher.decrypt(nul, bound_to=("t", "a\0b")) == "secret"
+    with pytest.raises(MisboundCiphertext):
+        cipher.decrypt(nul, bound_to=("t\0a", "b"))
 
 
 def test_a_relabelled_key_id_does_not_open() -> None:

@@ -8,8 +8,9 @@ store's reads and writes and ``gestaltd rotate-key``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 
@@ -18,11 +19,15 @@ class SecretTable:
     table: str
     identity: tuple[str, ...]
     """The natural key: what a value is bound to (never the surrogate id, which a re-created row
-    would not keep)."""
+    would not keep). Text columns, two or more."""
     columns: tuple[str, ...]
+    _key: Callable[[Mapping[str, Any]], tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_key", itemgetter(*self.identity))  # it runs on every credential read
 
     def binding(self, column: str, row: Mapping[str, Any]) -> tuple[str, ...]:
-        return (self.table, column, *[str(row[name]) for name in self.identity])
+        return (self.table, column, *self._key(row))
 
 
 CREDENTIALS = SecretTable(
