@@ -2,11 +2,12 @@
 
 The pool resolves a host itself, asks the guard about every address it resolved to, and connects
 only to addresses it checked, so a hostname that resolves to a metadata service (or is rebound to
-one between a check and the connect) is refused like the literal address. Every request is also
-checked against the address of the pooled connection it goes out on. The default guard denies
-link-local addresses (IPv4 169.254.0.0/16, which holds the cloud metadata services, and IPv6
-fe80::/10) and AWS's IPv6 metadata address, in IPv4-mapped form too; loopback stays allowed. The
-egress policy replaces the guard to allow such an address for the requests a rule names.
+one between a check and the connect) is refused like the literal address. A guard whose verdict
+depends on the request (``per_request``) is also asked for every request a pooled connection
+carries. The default guard denies link-local addresses (IPv4 169.254.0.0/16, which holds the cloud
+metadata services, and IPv6 fe80::/10) and AWS's IPv6 metadata address, in IPv4-mapped form too;
+loopback stays allowed. The egress policy replaces the guard to allow such an address for the
+requests a rule names.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ METADATA_V6 = ipaddress.IPv6Address("fd00:ec2::254")
 
 
 class AddressGuard(Protocol):
+    # False: the verdict depends on the address alone, so a pooled connection, checked when it
+    # was opened, is not checked again for each request it carries (a policy sets True).
+    per_request: bool
+
     def check(self, request: OutboundRequest, host: str, address: IPAddress) -> None:
         """Raise ``EgressDenied`` when ``request`` may not go to ``address`` (resolved from ``host``)."""
 
@@ -35,6 +40,8 @@ def is_link_local_or_metadata(address: IPAddress) -> bool:
 
 class DenyLinkLocal:
     """The guard in force until an egress policy says otherwise."""
+
+    per_request = False
 
     def check(self, request: OutboundRequest, host: str, address: IPAddress) -> None:
         if is_link_local_or_metadata(address):

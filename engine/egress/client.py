@@ -155,8 +155,12 @@ class Http1Transport:
             raw = await self.pool.request(request)
         except Exception as exc:
             _translate(exc)
-        body = decode(raw.body, content_encoding(raw.header(b"content-encoding")), self.limits.max_decoded)
-        return raw.status, raw.header(b"content-type") or "", body, raw.header(b"retry-after")
+        body = raw.body
+        encoding = raw.header(b"content-encoding")
+        if encoding is not None:
+            body = decode(body, content_encoding(encoding), self.limits.max_decoded)
+        retry_after = raw.header(b"retry-after") if raw.status in RETRY_STATUSES else None
+        return raw.status, raw.header(b"content-type") or "", body, retry_after
 
     async def stream(self, request: OutboundRequest, read_timeout: float) -> StreamedResponse:
         try:

@@ -38,14 +38,10 @@ class RawResponse:
     body: bytes
 
     def header(self, name: bytes) -> str | None:
-        return header(self.headers, name)
-
-
-def header(headers: Headers, name: bytes) -> str | None:
-    for key, value in headers:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value.decode("latin-1")
+        return None
 
 
 class Connection(asyncio.Protocol):
@@ -122,8 +118,10 @@ class Connection(asyncio.Protocol):
 
     # --- internals ---
     def _declared_size(self) -> int:
-        length = header(self.headers, b"content-length")
-        return int(length) if length is not None and length.strip().isdigit() else 0
+        for key, value in self.headers:
+            if key.lower() == b"content-length":
+                return int(value) if value.strip().isdigit() else 0
+        return 0
 
     def _complete(self) -> None:
         if self.stream is not None:

@@ -33,9 +33,15 @@ class Slots:
         self.free = limit
         self.waiters: deque[asyncio.Future[None]] = deque()
 
-    async def acquire(self) -> None:
+    def take(self) -> bool:
+        """A slot at once, when one is free and nobody is waiting (no await on the hot path)."""
         if self.free > 0 and not self.waiters:
             self.free -= 1
+            return True
+        return False
+
+    async def acquire(self) -> None:
+        if self.take():
             return
         waiter = asyncio.get_running_loop().create_future()
         self.waiters.append(waiter)
@@ -78,7 +84,8 @@ class Http1Pool:
         payload = serialise(request, origin, target)
         head, cap = request.method == "HEAD", self.limits.max_body
         slots = self._slots_of(origin)
-        await slots.acquire()
+        if not slots.take():
+            await slots.acquire()
         try:
             conn, response = await self._exchange(origin, request, lambda c: c.start(payload, head, cap))
             self._release(origin, conn)
@@ -155,8 +162,9 @@ class Http1Pool:
         while idle:
             conn = idle.pop()
             if not conn.closed and conn.transport is not None and not conn.transport.is_closing():
-                assert conn.address is not None
-                self.guard.check(request, origin.host, conn.address)
+                if self.guard.per_request:
+                    assert conn.address is not None
+                    self.guard.check(request, origin.host, conn.address)
                 return conn, True
             conn.close()
         return await self._connect(origin, request), False

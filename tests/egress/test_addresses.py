@@ -95,3 +95,30 @@ async def test_a_host_name_is_checked_after_resolution_and_connected_to_as_resol
     await c.close()
     server.close()
     await server.wait()
+
+
+async def test_a_per_request_guard_is_asked_for_every_request_on_a_pooled_connection() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+
+    class Counting(DenyLinkLocal):
+        per_request = True
+        asked: list[str] = []
+
+        def check(self, request: OutboundRequest, host: str, address: IPAddress) -> None:
+            self.asked.append(request.url)
+            super().check(request, host, address)
+
+    server, port = await serve(handler)
+    limits = Limits(timeout=2.0)
+    guard = Counting()
+    c = GatewayClient(Http1Transport(limits, guard=guard), limits, RetryPolicy(attempts=1))
+    for path in ("/a", "/b"):
+        assert (await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}{path}"))).body == b"ok"
+    assert guard.asked == [f"http://127.0.0.1:{port}/a", f"http://127.0.0.1:{port}/b"]
+    await c.close()
+    server.close()
+    await server.wait()
