@@ -9,7 +9,7 @@ from litestar import Router, get
 from litestar.params import FromPath
 
 from engine.compiler.model import Connection
-from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec
+from engine.config.spec import PLUGIN_CONNECTION, ConnectionAuthSpec, ConnectionParamSpec
 from engine.errors import IntegrationNotFound, ScopeDenied
 from engine.invocation.upstream_tools import caller_tools
 from engine.providers.mcp_upstream import mcp_upstream_of
@@ -42,17 +42,20 @@ def _credential_fields(auth: ConnectionAuthSpec) -> list[dict[str, str]]:
 
 
 def _connection_params(conn: Connection) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for name, p in conn.params.items():
-        d: dict[str, Any] = {}
-        if p.required:
-            d["required"] = True
-        if p.description:
-            d["description"] = p.description
-        if p.default:
-            d["default"] = p.default
-        out[name] = d
-    return out
+    """What a client asks the user for; params post-connect discovery fills are only marked."""
+    discovered = conn.discovery.params if conn.discovery is not None else {}
+    return {name: _param_hint(p, name in discovered) for name, p in conn.params.items()}
+
+
+def _param_hint(p: ConnectionParamSpec, discovered: bool) -> dict[str, Any]:
+    d: dict[str, Any] = {"discovered": True} if discovered else {}
+    if p.required and not discovered:
+        d["required"] = True
+    if p.description:
+        d["description"] = p.description
+    if p.default and not discovered:
+        d["default"] = p.default
+    return d
 
 
 def _connection_info(conn: Connection) -> dict[str, Any] | None:

@@ -46,6 +46,19 @@ def error(status: int, message: str) -> tuple[int, dict[str, str]]:
     return status, {"error": message}
 
 
+def test_listing_marks_discovered_params_and_asks_only_for_the_others(
+    gateway: GatewayFactory, upstream: Upstream
+) -> None:
+    provider = discovery_provider(upstream.url)
+    provider["plugin"]["params"] |= {"region": {"required": True, "description": "Region"}}
+    client = gateway({"svc": provider})
+    listed = client.get("/api/v1/integrations").json()[0]
+    assert listed["connection_params"] == {
+        "cloud_id": {"discovered": True},  # filled by discovery after connecting: not an input
+        "region": {"required": True, "description": "Region"},
+    }
+
+
 def test_one_candidate_is_stored_at_once(gateway: GatewayFactory, upstream: Upstream) -> None:
     upstream.reply("/resources", body=[{"id": "site-1", "name": "Only"}])
     client = gateway({"svc": discovery_provider(upstream.url)})
