@@ -156,3 +156,15 @@ def _oauth_registrations(dialect: Dialect) -> list[str]:
             updated_at {ts} NOT NULL,
             UNIQUE (auth_server_url, redirect_uri))""",
     ]
+
+
+@migration(6, "one-time values")
+def _one_time_values(dialect: Dialect) -> list[str]:
+    # Login state bindings and login codes: taken once (DELETE … RETURNING), encrypted. ``id`` is
+    # the caller's hashed key (named id so that rotate-key walks it like every secret table).
+    ts = TIMESTAMP_TYPE[dialect]
+    return [
+        f"CREATE TABLE one_time_values (id TEXT PRIMARY KEY, value_encrypted TEXT NOT NULL, "
+        f"expires_at {ts} NOT NULL)",
+        "CREATE INDEX one_time_values_expires_at ON one_time_values (expires_at)",
+    ]

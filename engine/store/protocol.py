@@ -114,6 +114,17 @@ class Store(Protocol):
         expired markers are purged as a side effect."""
         ...
 
+    # ---- one-time values (login state bindings, login codes) ----
+
+    async def put_one_time(self, key: str, value: str, expires_at: datetime) -> None:
+        """Keep ``value`` (encrypted at rest) under ``key`` until ``expires_at``, replacing any
+        earlier value; expired values are purged as a side effect."""
+
+    async def take_one_time(self, key: str) -> str | None:
+        """The unexpired value under ``key``, removed in the same step: of several takers, in any
+        replica, exactly one gets it; the others (and every later call) get None."""
+        ...
+
     # ---- dynamic OAuth client registrations (mcp_oauth) ----
 
     async def get_oauth_registration(self, auth_server: str, redirect_uri: str) -> OAuthRegistration | None:

@@ -38,4 +38,5 @@ CREDENTIALS = SecretTable(
 REGISTRATIONS = SecretTable(
     "oauth_registrations", ("auth_server_url", "redirect_uri"), ("client_secret_encrypted",)
 )
-SECRET_TABLES = (CREDENTIALS, REGISTRATIONS)
+ONE_TIME_VALUES = SecretTable("one_time_values", ("id",), ("value_encrypted",))
+SECRET_TABLES = (CREDENTIALS, REGISTRATIONS, ONE_TIME_VALUES)

@@ -50,13 +50,14 @@ def test_rotate_key_reports_counts_and_resumes(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     new_id, old_id = key_id(bytes.fromhex(NEW)), key_id(bytes.fromhex(OLD))
     lines = first.stdout.splitlines()
-    assert lines[:3] == [
+    assert lines[:4] == [
         f"write key {new_id} (read-only keys: {old_id})",
         "integration_tokens: 12 rows, 5 rewritten, 7 not under the write key",
         "oauth_registrations: 0 rows, 0 rewritten, 0 not under the write key",
+        "one_time_values: 0 rows, 0 rewritten, 0 not under the write key",
     ]
-    assert lines[3].startswith("5 rows rewritten in 1 batches, ")
-    assert lines[4] == "stopped at the batch limit: run rotate-key again to continue"
+    assert lines[4].startswith("5 rows rewritten in 1 batches, ")
+    assert lines[5] == "stopped at the batch limit: run rotate-key again to continue"
     assert first.stderr == "integration_tokens: 5 rewritten\n"
     second = run("rotate-key", "--config", str(path))
     assert second.returncode == 0, second.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.anyio
 OLD_KEY, NEW_KEY, LOST_KEY = bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96))
 RING = Cipher(NEW_KEY, [OLD_KEY])
 ROWS = 23
+ONE_TIME_KEY = "login-state:0123abcd"
 
 
 def legacy(plaintext: str) -> str:
@@ -54,6 +56,7 @@ async def seed(stores: StoreFactory) -> tuple[list[Credential], list[OAuthRegist
     ]
     for registration in registrations:
         await old.put_oauth_registration(registration)
+    await old.put_one_time(ONE_TIME_KEY, "login-binding", datetime.now(UTC) + timedelta(hours=1))
     return await old.list_credentials(user.id), registrations
 
 
@@ -69,6 +72,7 @@ async def stored_values(store: Store) -> list[str]:
         "SELECT access_token_encrypted, refresh_token_encrypted FROM integration_tokens", {}
     )
     rows += await store._fetch("SELECT client_secret_encrypted FROM oauth_registrations", {})
+    rows += await store._fetch("SELECT value_encrypted FROM one_time_values", {})
     return [value for row in rows for value in row.values()]
 
 
@@ -91,13 +95,17 @@ async def test_every_secret_ends_under_the_write_key(stores: StoreFactory) -> No
     credentials, registrations = await seed(stores)
     ring = await stores.open(RING)
     rotation = await rotate_keys(ring, Limits(batch_size=7))
-    assert counts(rotation) == [("integration_tokens", ROWS, ROWS, 0), ("oauth_registrations", 2, 1, 0)]
-    assert rotation.complete and rotation.batches == 5  # 4 + 1
+    assert counts(rotation) == [
+        ("integration_tokens", ROWS, ROWS, 0), ("oauth_registrations", 2, 1, 0), ("one_time_values", 1, 1, 0)
+    ]  # fmt: skip
+    assert rotation.complete and rotation.batches == 6  # 4 + 1 + 1
     values = await stored_values(ring)
     assert all(v == "" or v.startswith(RING.write_header) for v in values) and values.count("") == 7
     await assert_all_readable(await stores.open(Cipher(NEW_KEY)), credentials, registrations)
     again = await rotate_keys(ring, Limits(batch_size=7))
-    assert counts(again) == [("integration_tokens", ROWS, 0, 0), ("oauth_registrations", 2, 0, 0)]
+    assert counts(again) == [
+        ("integration_tokens", ROWS, 0, 0), ("oauth_registrations", 2, 0, 0), ("one_time_values", 1, 0, 0)
+    ]  # fmt: skip
     assert again.batches == 0 and describe(again)[-1].startswith(
         f"done: every stored secret is under key {RING.write_key_id}"
     )
@@ -112,8 +120,11 @@ async def test_a_stopped_run_continues_where_it_ended(stores: StoreFactory) -> N
     assert describe(first)[-1] == "stopped at the batch limit: run rotate-key again to continue"
     await assert_all_readable(ring, credentials, registrations)  # half old key, half new: all readable
     second = await rotate_keys(ring, Limits(batch_size=5))
-    assert counts(second) == [("integration_tokens", ROWS, ROWS - 10, 0), ("oauth_registrations", 2, 1, 0)]
-    await assert_all_readable(await stores.open(Cipher(NEW_KEY)), credentials, registrations)
+    assert counts(second)[1:] == [("oauth_registrations", 2, 1, 0), ("one_time_values", 1, 1, 0)]
+    assert counts(second)[0] == ("integration_tokens", ROWS, ROWS - 10, 0)
+    new = await stores.open(Cipher(NEW_KEY))
+    await assert_all_readable(new, credentials, registrations)
+    assert await new.take_one_time(ONE_TIME_KEY) == "login-binding"
 
 
 FAIL_ON_UPDATE = {
