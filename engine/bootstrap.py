@@ -91,7 +91,7 @@ def setup_issues(config: ConfigSpec, client: HttpClient) -> list[ConfigIssue]:
         # A stand-in, never opened, so that the login settings are still checked.
         store = open_store("sqlite", {}, cipher, config.base_dir)
     try:
-        build_platform_auth(config, store, cipher, client)
+        build_platform_auth(config, store, client)
     except ConfigError as exc:
         issues += _issues_of(exc)
     return issues
@@ -166,7 +166,7 @@ def build_runtime(
         config=config,
         providers=compiled.providers,
         broker=broker,
-        authenticator=build_platform_auth(config, store, cipher, client),
+        authenticator=build_platform_auth(config, store, client),
         store=store,
         cipher=cipher,
         http=client,

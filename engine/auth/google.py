@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from engine.auth.login import ProviderConfig
 from engine.auth.oidc import OIDCLogin
-from engine.crypto import Cipher
 from engine.egress.client import HttpClient
 from engine.store import Store
 
@@ -16,12 +15,11 @@ GOOGLE_ISSUER = "https://accounts.google.com"
 
 
 def google_login(
-    config: ProviderConfig, *, base_url: str, cipher: Cipher, store: Store, http: HttpClient
+    config: ProviderConfig, *, base_url: str, store: Store, http: HttpClient
 ) -> OIDCLogin:
     return OIDCLogin(
         config,
         base_url=base_url,
-        cipher=cipher,
         store=store,
         http=http,
         name="google",

@@ -1,8 +1,9 @@
 """``auth.provider: oidc``: authorization code flow with PKCE (S256) against any OpenID provider.
 
-The ``state`` sent to the provider is a sealed blob (Cipher, 10 minutes) holding the client's own
-state, the PKCE verifier, the nonce and a one-time id consumed with ``store.use_once``, so a state
-can neither be forged, replayed nor used after ten minutes, in any replica.
+The ``state`` sent to the provider is the client's own (``cli:<port>:<state>`` for a CLI), so the
+client's callback page can check it; the nonce, the PKCE verifier and the redirect URI are bound
+to it server-side (``login_binding``: in the datastore, hashed key, encrypted, 10 minutes, taken
+once in any replica), so a state can neither be forged into a login, replayed nor used late.
 """
 
 from __future__ import annotations
@@ -11,20 +12,21 @@ import base64
 import hashlib
 import logging
 import secrets
-import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from engine.auth.id_token import IdTokenError, header_kid, select_key, verify
 from engine.auth.idp_client import IdpClient, IdpError
 from engine.auth.login import Identity, LoginRequest, LoginResult, LoginStart, ProviderConfig
-from engine.crypto import Cipher
+from engine.auth.login_binding import LoginBinding, bind, state_keys, take
 from engine.egress.client import HttpClient
-from engine.errors import InternalError, InvalidSealedToken, LoginFailed, StoreError
+from engine.errors import InternalError, LoginFailed, StoreError
 from engine.store import Store
 
-STATE_TTL_SECONDS = 600
+STATE_TTL = timedelta(minutes=10)
+_PURPOSE = "login-state"
 CALLBACK_PATH = "/api/v1/auth/login/callback"
 DEFAULT_SCOPES = ("openid", "email", "profile")
 _log = logging.getLogger("gestalt.auth")
@@ -36,7 +38,6 @@ class OIDCLogin:
         config: ProviderConfig,
         *,
         base_url: str,
-        cipher: Cipher,
         store: Store,
         http: HttpClient,
         name: str = "oidc",
@@ -56,7 +57,6 @@ class OIDCLogin:
         issuer = config.text("issuer_url") or issuer_url or config.required("issuer_url")
         self.idp = IdpClient(issuer, http)
         self._extra_issuers = extra_issuers
-        self._cipher = cipher
         self._store = store
 
     async def begin(self, request: LoginRequest) -> LoginStart:
@@ -65,35 +65,28 @@ class OIDCLogin:
         except IdpError as exc:
             _log.warning("oidc discovery failed", extra={"fields": {"reason": str(exc)}})
             raise InternalError("failed to generate login URL") from exc
-        verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(24)
-        sealed = self._cipher.seal(
-            {
-                "s": request.state,
-                "p": request.callback_port or 0,
-                "v": verifier if self.pkce else "",
-                "n": nonce,
-                "j": uuid.uuid4().hex,
-            },
-            STATE_TTL_SECONDS,
-        )
+        verifier, nonce = (secrets.token_urlsafe(48) if self.pkce else ""), secrets.token_urlsafe(24)
+        flow = {"v": verifier, "n": nonce, "r": self.redirect_url}
+        binding = LoginBinding(request.state, request.callback_port, flow)
+        await bind(self._store, _PURPOSE, request.state, binding, STATE_TTL)
         query = {
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": self.redirect_url,
             "scope": " ".join(self.scopes),
-            "state": sealed,
+            "state": binding.sent_state,
             "nonce": nonce,
         }
-        if self.pkce:
+        if verifier:
             query |= {"code_challenge": pkce_challenge(verifier), "code_challenge_method": "S256"}
         separator = "&" if "?" in found.authorization_endpoint else "?"
         return LoginStart(url=found.authorization_endpoint + separator + urlencode(query))
 
     async def complete(self, code: str, state: str) -> LoginResult:
         try:
-            blob = await self._consume_state(state)
-            identity = await self._identity(code, blob)
-        except (IdTokenError, IdpError, InvalidSealedToken, StoreError, KeyError, TypeError) as exc:
+            binding = await self._take_binding(state)
+            identity = await self._identity(code, binding.secrets)
+        except (IdTokenError, IdpError, StoreError, KeyError, TypeError) as exc:
             _log.warning(
                 "login failed",
                 extra={
@@ -101,25 +94,24 @@ class OIDCLogin:
                 },
             )
             raise LoginFailed() from exc
-        port = blob.get("p")
-        return LoginResult(identity, str(blob["s"]), port if isinstance(port, int) and port else None)
+        return LoginResult(identity, binding.client_state, binding.callback_port)
 
-    async def _consume_state(self, state: str) -> dict[str, Any]:
-        blob = self._cipher.unseal(state)
-        expires = datetime.now(UTC) + timedelta(seconds=STATE_TTL_SECONDS)
-        if not await self._store.use_once(f"login-state:{blob['j']}", expires):
-            raise InvalidSealedToken("login state already used")
-        return blob
+    async def _take_binding(self, state: str) -> LoginBinding:
+        for key in state_keys(state):
+            binding = await take(self._store, _PURPOSE, key)
+            if binding is not None and binding.matches(state):
+                return binding
+        raise IdpError("unknown, used or expired login state")
 
-    async def _identity(self, code: str, blob: dict[str, Any]) -> Identity:
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_url}
-        if blob["v"]:
-            form["code_verifier"] = str(blob["v"])
+    async def _identity(self, code: str, flow: Mapping[str, str]) -> Identity:
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": flow["r"]}
+        if flow["v"]:
+            form["code_verifier"] = flow["v"]
         tokens = await self.idp.exchange_code(form, self.client_id, self._client_secret)
         id_token = tokens.get("id_token")
         if not isinstance(id_token, str):
             raise IdpError("token response has no id_token")
-        claims = await self._verified_claims(id_token, str(blob["n"]))
+        claims = await self._verified_claims(id_token, flow["n"])
         if "email" not in claims and isinstance(tokens.get("access_token"), str):
             claims = await self._with_userinfo(claims, tokens["access_token"])
         return self._accept(claims)

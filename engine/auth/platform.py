@@ -15,40 +15,39 @@ from engine.auth.principal import Principal
 from engine.auth.resolver import TokenAuthenticator
 from engine.config.issues import ConfigIssue
 from engine.config.spec import ConfigSpec
-from engine.crypto import Cipher
 from engine.egress.client import HttpClient
 from engine.errors import ConfigError
 from engine.store import Store
 
-LoginFactory = Callable[[ProviderConfig, ConfigSpec, Cipher, Store, HttpClient], LoginProvider]
+LoginFactory = Callable[[ProviderConfig, ConfigSpec, Store, HttpClient], LoginProvider]
 
 
 def _local(
-    cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store, http: HttpClient
+    cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient
 ) -> LoginProvider:
     from engine.auth.local import LocalLogin  # argon2: only when configured
 
-    return LocalLogin(cfg)
+    return LocalLogin(cfg, store)
 
 
 def _oidc(
-    cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store, http: HttpClient
+    cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient
 ) -> LoginProvider:
     from engine.auth.oidc import OIDCLogin  # imported only when configured: keeps startup lean
 
-    return OIDCLogin(cfg, base_url=spec.server.base_url, cipher=cipher, store=store, http=http)
+    return OIDCLogin(cfg, base_url=spec.server.base_url, store=store, http=http)
 
 
 def _google(
-    cfg: ProviderConfig, spec: ConfigSpec, cipher: Cipher, store: Store, http: HttpClient
+    cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient
 ) -> LoginProvider:
     from engine.auth.google import google_login
 
-    return google_login(cfg, base_url=spec.server.base_url, cipher=cipher, store=store, http=http)
+    return google_login(cfg, base_url=spec.server.base_url, store=store, http=http)
 
 
 LOGIN_PROVIDERS: dict[str, LoginFactory] = {
-    "none": lambda cfg, spec, cipher, store, http: NoneLogin(),
+    "none": lambda cfg, spec, store, http: NoneLogin(),
     "local": _local,
     "oidc": _oidc,
     "google": _google,
@@ -76,13 +75,13 @@ class PlatformAuth:
             self.resolver.forget(user_id=user_id, token=token)
 
 
-def build_platform_auth(config: ConfigSpec, store: Store, cipher: Cipher, http: HttpClient) -> PlatformAuth:
+def build_platform_auth(config: ConfigSpec, store: Store, http: HttpClient) -> PlatformAuth:
     factory = LOGIN_PROVIDERS.get(config.auth.provider)
     if factory is None:
         known = ", ".join(sorted(LOGIN_PROVIDERS))
         message = f'unknown auth provider "{config.auth.provider}" (expected one of {known})'
         raise ConfigError([ConfigIssue(config.path, 0, 0, message, "/auth/provider")])
-    login = factory(ProviderConfig(config.auth.config, config.path), config, cipher, store, http)
+    login = factory(ProviderConfig(config.auth.config, config.path), config, store, http)
     # ``none`` ignores every credential and never touches the store, as the reference does.
     resolver: Authenticator = AnonymousAuthenticator() if login.name == "none" else TokenAuthenticator(store)
     return PlatformAuth(login, resolver, secure_cookies=config.server.base_url.startswith("https://"))

@@ -1,9 +1,10 @@
 """Platform login routes (reference http-api §4): info, login, login callback, logout.
 
-Login with an identity provider: ``POST /auth/login`` answers the IdP URL and sets the sealed
-``login_state`` cookie; the IdP sends the browser to ``GET /auth/login/callback``, which checks the
-provider's state, the cookie, then issues a session cookie (or, with ``cli=1``, an API token).
-The local provider logs in directly from ``POST /auth/login``.
+``POST /auth/login`` answers a URL and sets the sealed ``login_state`` cookie: the IdP's for
+``oidc``/``google``, which sends the browser on to the client's callback page, or for ``local`` that
+page itself with a one-time code (``local`` also sets the session cookie at once). The page calls
+``GET /auth/login/callback?code&state``, which has the provider check the code and state, checks the
+cookie, then issues a session cookie (or, with ``cli=1``, an API token).
 """
 
 from __future__ import annotations
@@ -72,13 +73,13 @@ async def start_login(request: Request[Any, Any, Any], runtime: RuntimeDep) -> R
             password=optional_str(body, "password"),
         )
     )
+    state_cookie = login_state_cookie(cipher_of(runtime), state, auth.secure_cookies)
     if start.identity is None:
-        cookie = login_state_cookie(cipher_of(runtime), state, auth.secure_cookies)
-        return Response({"url": start.url}, cookies=[cookie])
+        return Response({"url": start.url}, cookies=[state_cookie])
     store = store_of(runtime)
     session = await _session_cookie(store, auth, await _user_id(store, start.identity))
     payload = {"url": start.url, "display_name": start.identity.display_name, "email": start.identity.email}
-    return Response(payload, cookies=[session])
+    return Response(payload, cookies=[session, state_cookie])
 
 
 @get("/auth/login/callback")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from argon2 import PasswordHasher
@@ -22,13 +23,60 @@ def test_local_login_issues_a_session_cookie(gateway: GatewayFactory) -> None:
     assert client.get("/api/v1/auth/info").json() == {"provider": "local", "display_name": "Local"}
     r = local_login(client)
     assert r.status_code == 200, r.text
-    assert r.json() == {"url": "/", "display_name": "Me", "email": "me@example.com"}
+    body = r.json()
+    assert body.pop("url").startswith("/auth/callback?code=")
+    assert body == {"display_name": "Me", "email": "me@example.com"}
     cookie = _set_cookie(r.headers, "session_token")
     attributes = {part.strip().split("=")[0] for part in cookie.split(";")[1:]}
     assert attributes == {"HttpOnly", "Max-Age", "Path", "SameSite"}
     assert "Path=/" in cookie and "SameSite=lax" in cookie and "Max-Age=86400" in cookie
     assert cookie.removeprefix("session_token=").startswith("gst_ses_")
     assert client.get("/api/v1/integrations").status_code == 200
+
+
+def _callback_page(url: str) -> dict[str, str]:
+    """The query of the client's ``/auth/callback`` page that the login URL points at."""
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("", "", "/auth/callback")
+    return dict(parse_qsl(parts.query))
+
+
+def test_local_login_url_carries_a_one_time_code_the_callback_exchanges(gateway: GatewayFactory) -> None:
+    """The reference's SPA flow: the page at the returned URL checks ``state`` and calls the login
+    callback with the code, which answers the identity and sets the session cookie."""
+    client = gateway({}, local_auth("me@example.com", display_name="Me"))
+    query = _callback_page(local_login(client, state="spa-1").json()["url"])
+    assert query["state"] == "spa-1" and len(query["code"]) >= 32
+    client.cookies.delete("session_token")  # only the login_state cookie is left, as in a fresh browser
+    r = client.get("/api/v1/auth/login/callback", params=query)
+    assert (r.status_code, r.json()) == (200, {"display_name": "Me", "email": "me@example.com"})
+    assert _set_cookie(r.headers, "session_token").removeprefix("session_token=").startswith("gst_ses_")
+    assert client.get("/api/v1/integrations").status_code == 200
+    replay = client.get("/api/v1/auth/login/callback", params=query)
+    assert (replay.status_code, replay.json()) == (401, {"error": "login failed"})
+
+
+def test_local_login_code_is_bound_to_its_state_and_browser(gateway: GatewayFactory) -> None:
+    client = gateway({}, local_auth())
+    query = _callback_page(local_login(client, state="s1").json()["url"])
+    r = client.get("/api/v1/auth/login/callback", params={**query, "state": "other"})
+    assert (r.status_code, r.json()) == (401, {"error": "login failed"})
+    query = _callback_page(local_login(client, state="s2").json()["url"])
+    client.cookies.clear()  # not the browser that logged in
+    r = client.get("/api/v1/auth/login/callback", params=query)
+    assert (r.status_code, r.json()) == (403, {"error": "login state validation failed"})
+    r = client.get("/api/v1/auth/login/callback", params={"code": "made-up", "state": "s2"})
+    assert (r.status_code, r.json()) == (401, {"error": "login failed"})
+
+
+def test_local_login_code_gives_the_cli_its_token(gateway: GatewayFactory) -> None:
+    client = gateway({}, local_auth(password="pw"))
+    query = _callback_page(local_login(client, state="s", callback_port=4567, password="pw").json()["url"])
+    assert query["state"] == "cli:4567:s"  # the page forwards cli: states to the CLI's loopback
+    client.cookies.delete("session_token")
+    r = client.get("/api/v1/auth/login/callback", params={**query, "state": "s", "cli": "1"})
+    assert r.status_code == 200 and r.json()["name"] == "cli-token"
+    assert "session_token" not in client.cookies
 
 
 def test_cookie_is_secure_behind_https(gateway: GatewayFactory) -> None:

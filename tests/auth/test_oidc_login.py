@@ -6,11 +6,13 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
-from tests.support.identity import bearer, idp_redirect, oidc_auth, oidc_login
+from tests.support.identity import BASE_URL, bearer, idp_redirect, oidc_auth, oidc_login
 from tests.support.oidc_provider import OpenIDProvider
 
 
@@ -29,8 +31,54 @@ def test_login_url_uses_pkce_s256_state_and_nonce(gateway: GatewayFactory, idp: 
     assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
     assert query["redirect_uri"] == "http://testserver.local/api/v1/auth/login/callback"
     assert query["scope"] == "openid email profile"
-    assert query["nonce"] and query["state"] != "abc"  # the IdP sees a sealed blob, not the client state
+    assert query["nonce"] and query["state"] == "abc"  # the client's own state, checked by its page
     assert "login_state=" in r.headers["set-cookie"]
+
+
+SPA_CALLBACK = BASE_URL + "/auth/callback"
+
+
+def spa_login(client: TestClient[Any], idp: OpenIDProvider, email: str, state: str | None) -> httpx.Response:
+    """What a single-page client does (the reference's web client): ``POST /auth/login {"state": S}``,
+    the browser goes to ``url``, the IdP sends it to the client's own ``/auth/callback`` page, which
+    checks ``state`` equals S and calls the login callback with the code and state."""
+    idp.login_as(email)
+    started = client.post("/api/v1/auth/login", json={} if state is None else {"state": state})
+    assert started.status_code == 200, started.text
+    at_idp = httpx.get(started.json()["url"], follow_redirects=False)
+    page = urlsplit(at_idp.headers["location"])
+    assert f"{page.scheme}://{page.netloc}{page.path}" == SPA_CALLBACK
+    query = dict(parse_qsl(page.query))
+    if state is not None:
+        assert query["state"] == state  # the page's own CSRF check
+    return client.get("/api/v1/auth/login/callback", params={"code": query["code"], "state": query["state"]})
+
+
+@pytest.mark.parametrize("pkce", [True, False])
+@pytest.mark.parametrize("state", ["spa-state-1", None], ids=["client-state", "no-state"])
+def test_a_single_page_client_can_finish_the_login(
+    gateway: GatewayFactory, idp: OpenIDProvider, pkce: bool, state: str | None
+) -> None:
+    client = gateway({}, oidc_auth(idp, redirect_url=SPA_CALLBACK, pkce=pkce))
+    r = spa_login(client, idp, "alice@example.com", state)
+    assert (r.status_code, r.json()) == (200, {"display_name": "alice", "email": "alice@example.com"})
+    assert client.get("/api/v1/integrations").status_code == 200
+    assert ("code_challenge" in idp.authorize_requests[-1]) is pkce
+    assert bool(idp.token_requests[-1].get("code_verifier")) is pkce
+
+
+def test_the_state_binding_is_shared_by_replicas_and_used_once(
+    gateway: GatewayFactory, idp: OpenIDProvider
+) -> None:
+    """Nonce and verifier live in the datastore, keyed by the state: any replica finishes the login."""
+    one = gateway({}, oidc_auth(idp))
+    two = gateway({}, oidc_auth(idp))  # the same config and SQLite file: a second replica
+    idp.login_as("alice@example.com")
+    path, params = idp_redirect(one.post("/api/v1/auth/login", json={"state": "s1"}).json()["url"])
+    two.cookies.update(one.cookies)
+    assert two.get(path, params=params).status_code == 200
+    replay = one.get(path, params=params)
+    assert (replay.status_code, replay.json()) == (401, {"error": "login failed"})
 
 
 def test_login_issues_a_session_that_authenticates(gateway: GatewayFactory, idp: OpenIDProvider) -> None:

@@ -101,7 +101,7 @@ class OpenIDProvider:
         """The redirect Location for an authorization request."""
         self.authorize_requests.append(query)
         assert query["client_id"] == CLIENT_ID and query["response_type"] == "code"
-        assert query["code_challenge_method"] == "S256"
+        assert query.get("code_challenge_method", "S256") == "S256"
         code = secrets.token_urlsafe(16)
         now = int(time.time())
         claims = {
@@ -113,7 +113,8 @@ class OpenIDProvider:
             **self.user,
             **self.claim_overrides,
         }
-        self.grants[code] = Grant(query["redirect_uri"], query["code_challenge"], query["nonce"], claims)
+        challenge = query.get("code_challenge", "")  # none: a client that does not use PKCE
+        self.grants[code] = Grant(query["redirect_uri"], challenge, query["nonce"], claims)
         return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
 
     def token(self, form: dict[str, str], authorization: str) -> tuple[int, dict[str, Any]]:
@@ -125,7 +126,8 @@ class OpenIDProvider:
         if grant is None or form.get("redirect_uri") != grant.redirect_uri:
             return 400, {"error": "invalid_grant"}
         verifier = form.get("code_verifier", "")
-        if b64url(hashlib.sha256(verifier.encode()).digest()) != grant.challenge:
+        expected_challenge = b64url(hashlib.sha256(verifier.encode()).digest()) if verifier else ""
+        if expected_challenge != grant.challenge:
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
         return 200, {
             "access_token": "idp-access-" + secrets.token_hex(8),
