@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from engine.compiler.bodies import sent_content_type
 from engine.compiler.model import Operation
 from engine.compiler.openapi_operations import OpDraft, ParamDraft
 from engine.compiler.parameter import Parameter
@@ -79,6 +80,8 @@ def _request(
         uses_context=False,
         body_param=whole,
         path_params=tuple(p for p in params if p.location == "path"),
+        body_format=draft.body_format,
+        content_type=sent_content_type(draft.body_media) if draft.body_media else "",
     )
 
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.compiler.openapi_schema import Resolver, SchemaConverter, json_type, object_properties
+from engine.compiler.openapi_bodies import Field, request_body
+from engine.compiler.openapi_schema import Resolver, SchemaConverter, json_type
 from engine.compiler.request import PLACEHOLDER
 from engine.compiler.styles import compiled_style, swagger_style
 
@@ -21,6 +22,7 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 _ORDER = {"path": 0, "query": 1, "header": 2, "body": 3}
 _SENT = ("path", "query", "header")  # cookie parameters are not sent (no cookie jar per call)
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 @dataclass(slots=True)
@@ -42,7 +44,9 @@ class OpDraft:
     path: str
     description: str
     params: list[ParamDraft] = field(default_factory=list)
-    whole_body: ParamDraft | None = None  # a non-object request body, sent as the JSON body
+    whole_body: ParamDraft | None = None  # a non-object request body, sent as the whole body
+    body_media: str = ""  # the request body's media type, as the document names it
+    body_format: str = "json"  # how it is encoded (engine.compiler.bodies)
 
 
 def extract_operations(doc: Mapping[str, Any], resolver: Resolver) -> list[OpDraft]:
@@ -79,15 +83,29 @@ def _draft(
     draft = OpDraft(name, method.upper(), path, str(summary).strip())
     merged = {**shared, **_raw_params(resolver, op.get("parameters"))}
     body_params = [p for p in merged.values() if p.get("in") in ("body", "formData")]
-    params = [_param(resolver, converter, p) for p in merged.values() if p.get("in") in _SENT]
-    body = _swagger_body(body_params) if body_params else _request_body(resolver, op.get("requestBody"))
+    params = [_param(resolver, converter, p) for p in merged.values() if _sent(p)]
+    body = request_body(doc, resolver, op, body_params)
     if body is not None:
-        props, whole = _body_params(resolver, converter, body)
-        params.extend(props)
-        draft.whole_body = whole
+        params.extend(_body_param(f) for f in body.fields)
+        draft.whole_body = _body_param(body.whole, whole=True) if body.whole is not None else None
+        draft.body_media, draft.body_format = body.media, body.format
     params.extend(_undeclared_path_params(path, params))
     draft.params = _distinct(sorted(params, key=lambda p: _ORDER[p.location]), draft.whole_body)
     return draft
+
+
+def _sent(p: Mapping[str, Any]) -> bool:
+    """Path, query and header parameters, but not the headers OpenAPI says to ignore (the body's
+    media type, the accepted one and the credential are not the caller's to set this way)."""
+    if p.get("in") == "header":
+        return str(p.get("name", "")).lower() not in _IGNORED_HEADERS
+    return p.get("in") in _SENT
+
+
+def _body_param(f: Field, whole: bool = False) -> ParamDraft:
+    """A body field, or (``whole``) the one parameter that is the whole body (no wire name)."""
+    wire = "" if whole else f.name
+    return ParamDraft(f.name, wire, "body", f.type, f.required, f.description, f.schema, f.style)
 
 
 def _undeclared_path_params(path: str, params: list[ParamDraft]) -> list[ParamDraft]:
@@ -152,58 +170,6 @@ def _text(value: Any) -> str | None:
 
 def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
-
-
-def _swagger_body(params: list[Mapping[str, Any]]) -> Any:
-    body = next((p for p in params if p.get("in") == "body"), None)
-    if body is not None:
-        return body.get("schema") or {}
-    props = {p["name"]: {k: v for k, v in p.items() if k not in ("name", "in", "required")} for p in params}
-    return {
-        "type": "object",
-        "properties": props,
-        "required": [p["name"] for p in params if p.get("required")],
-    }
-
-
-def _request_body(resolver: Resolver, raw: Any) -> Any:
-    body = resolver.deref(raw)
-    content = body.get("content") if isinstance(body, Mapping) else None
-    if not isinstance(content, Mapping) or not content:
-        return None
-    json_like = [v for k, v in content.items() if "json" in str(k) or str(k) == "*/*"]
-    media = resolver.deref((json_like or list(content.values()))[0])
-    return media.get("schema", {}) if isinstance(media, Mapping) else {}
-
-
-def _body_params(
-    resolver: Resolver, converter: SchemaConverter, schema: Any
-) -> tuple[list[ParamDraft], ParamDraft | None]:
-    props, required = object_properties(resolver, schema)
-    if props:
-        return [
-            ParamDraft(
-                name=str(name),
-                wire=str(name),
-                location="body",
-                type=json_type(resolver, prop),
-                required=name in required,
-                description=_description(resolver, prop),
-                schema=converter.convert(prop),
-            )
-            for name, prop in props.items()
-        ], None
-    whole = ParamDraft(
-        "body", "", "body", json_type(resolver, schema, "object"), True, "The request body.", {}
-    )
-    whole.schema = converter.convert(schema)
-    return [], whole
-
-
-def _description(resolver: Resolver, schema: Any) -> str:
-    node = resolver.deref(schema)
-    text = node.get("description") if isinstance(node, Mapping) else None
-    return text.strip() if isinstance(text, str) else ""
 
 
 def _distinct(params: list[ParamDraft], whole: ParamDraft | None) -> list[ParamDraft]:

@@ -54,10 +54,19 @@ class RequestTemplate:
     uses_context: bool  # any template present: build the context dict
     body_param: Parameter | None = None  # its value is the whole JSON body (OpenAPI non-object bodies)
     path_params: tuple[Parameter, ...] = ()  # the declared ones: their styles and wire names
+    body_format: str = "json"  # json | form | multipart | text | binary (engine.compiler.bodies)
+    content_type: str = ""  # the body's media type when it is not plain application/json
     path_names: frozenset[str] = field(init=False)
     path_by_name: Mapping[str, Parameter] = field(init=False)
+    body_styles: Mapping[str, str] = field(init=False)  # body field (wire name) → its style
+    has_files: bool = field(init=False)  # file values to resolve before rendering
 
     def __post_init__(self) -> None:
         names = frozenset(name for is_param, name in self.path_parts if is_param)
         object.__setattr__(self, "path_names", names)
         object.__setattr__(self, "path_by_name", {p.name: p for p in self.path_params})
+        styles = {p.key: p.style for p in self.body_params if p.style}
+        if self.body_param is not None and self.body_param.style:
+            styles[""] = self.body_param.style
+        object.__setattr__(self, "body_styles", styles)
+        object.__setattr__(self, "has_files", "file" in styles.values())

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.compiler.bodies import FILE_STYLE, body_format, file_problem
 from engine.compiler.connections import canonical_connection, compile_connections, default_connection
 from engine.compiler.credential_fields import credential_problems
 from engine.compiler.model import Operation, ProviderInfo, described
@@ -87,9 +88,11 @@ def compile_operation(
     )
     refs = templates.param_refs()
     path_names = set(PLACEHOLDER.findall(spec.path))
-    params = tuple(_parameter(p, method, path_names, refs) for p in spec.parameters)
+    fmt = body_format(spec.content_type)
+    params = tuple(_parameter(p, method, path_names, refs, fmt) for p in spec.parameters)
     for p_spec, p in zip(spec.parameters, params, strict=True):
-        problem = style_problem(p.name, p.location, p_spec.style, p_spec.explode)
+        problem = style_problem(p.name, p.location, p_spec.style, p_spec.explode, fmt)
+        problem = problem or file_problem(p.name, p_spec.type, p.location, fmt)
         if problem:
             problems.append((p_spec.origin, problem))
     if params:
@@ -107,7 +110,7 @@ def compile_operation(
         input_schema=input_schema(params) if params else None,
         annotations=annotations_for(method),
         connection=canonical_connection(spec.connection) if spec.connection else default_conn,
-        request=_request(method, spec.path, base_url, plugin_headers, templates, params),
+        request=_request(method, spec, base_url, plugin_headers, templates, params),
         passthrough=not params,
         by_name={p.name: p for p in params},
     )
@@ -125,7 +128,7 @@ class _Templates:
 
 def _request(
     method: str,
-    path: str,
+    spec: OperationSpec,
     base_url: str,
     plugin_headers: Mapping[str, str],
     templates: _Templates,
@@ -135,7 +138,7 @@ def _request(
         method=method,
         base_url=base_url.rstrip("/"),
         base_url_has_params=bool(PLACEHOLDER.search(base_url)),
-        path_parts=_path_parts(path),
+        path_parts=_path_parts(spec.path),
         static_headers=tuple(plugin_headers.items()),
         header_templates=templates.headers,
         query_templates=templates.query,
@@ -146,10 +149,14 @@ def _request(
         passthrough=not params,
         uses_context=bool(templates.headers or templates.query or templates.body is not None),
         path_params=tuple(p for p in params if p.location == "path"),
+        body_format=body_format(spec.content_type),
+        content_type=spec.content_type,
     )
 
 
-def _parameter(p: ParameterSpec, method: str, path_names: set[str], template_refs: set[str]) -> Parameter:
+def _parameter(
+    p: ParameterSpec, method: str, path_names: set[str], template_refs: set[str], fmt: str
+) -> Parameter:
     location = p.in_
     if location is None:
         if p.name in path_names:
@@ -158,16 +165,22 @@ def _parameter(p: ParameterSpec, method: str, path_names: set[str], template_ref
             location = "template"
         else:
             location = "query" if method in QUERY_METHODS else "body"
+    is_file = p.type == "file"
     return Parameter(
         name=p.name,
-        type=normalise_type(p.type),
+        type="object" if is_file else normalise_type(p.type),
         location=location,
         required=p.required or location == "path",
         description=p.description,
         default=p.default,
         enum=p.enum,
-        style=compiled_style(location, p.style, p.explode) or "",
+        style=FILE_STYLE if is_file else compiled_style(_styled(location, fmt), p.style, p.explode) or "",
     )
+
+
+def _styled(location: str, fmt: str) -> str:
+    """A form body's fields take the query styles (OpenAPI's Encoding Object)."""
+    return "query" if location == "body" and fmt == "form" else location
 
 
 def _path_parts(path: str) -> tuple[tuple[bool, str], ...]:

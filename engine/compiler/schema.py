@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.compiler.bodies import FILE_SCHEMA, FILE_STYLE
 from engine.compiler.parameter import Parameter
 from engine.config.spec import MISSING
 
@@ -31,7 +32,7 @@ def input_schema(params: tuple[Parameter, ...]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     required: list[str] = []
     for p in params:
-        prop: dict[str, Any] = {"type": p.type}
+        prop: dict[str, Any] = dict(FILE_SCHEMA) if p.style == FILE_STYLE else {"type": p.type}
         if p.description:
             prop["description"] = p.description
         if p.default is not MISSING:

@@ -44,8 +44,13 @@ def swagger_style(location: str, collection_format: object) -> str:
     return "form" if location == "query" else "simple"
 
 
-def style_problem(name: str, location: str, style: str | None, explode: bool | None) -> str:
-    """Why an inline parameter's ``style``/``explode`` cannot be written, or ""."""
+def style_problem(
+    name: str, location: str, style: str | None, explode: bool | None, body_format: str = "json"
+) -> str:
+    """Why an inline parameter's ``style``/``explode`` cannot be written, or "". A form body's
+    fields take the query styles (OpenAPI's Encoding Object)."""
+    if location == "body" and body_format == "form":
+        location = "query"
     if compiled_style(location, style, explode) is not None:
         return ""
     if location not in ALLOWED:

@@ -159,7 +159,9 @@ class _Plugin:
         pointer = f"/plugin/operations/{index}"
         params = data.get("parameters") or ()
         return OperationSpec(
-            **_pick(data, ("name", "method", "path", "description", "connection", "paginate")),
+            **_pick(
+                data, ("name", "method", "path", "description", "connection", "content_type", "paginate")
+            ),
             parameters=tuple(self.parameter(p, f"{pointer}/parameters/{i}") for i, p in enumerate(params)),
             headers=dict(data.get("headers") or {}),
             query=dict(data.get("query") or {}),

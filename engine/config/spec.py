@@ -181,6 +181,7 @@ class OperationSpec:
     query: Mapping[str, str] = field(default_factory=dict)
     body: Any = MISSING  # a YAML value whose string leaves are templates
     connection: str = ""  # per-operation connection override; "" = the integration's default
+    content_type: str = "application/json"  # the body's media type (or a form, or multipart)
     paginate: bool = False
     origin: Origin | None = None
 

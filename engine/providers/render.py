@@ -7,7 +7,6 @@ body. Path, query and header values are written in their compiled styles
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +16,7 @@ from engine.compiler.request import BodyTemplate, Expression, RequestTemplate, i
 from engine.compiler.templates import Template
 from engine.egress.request import OutboundRequest
 from engine.errors import BadRequest, MissingPathParameter
+from engine.providers.bodies import encode_body
 from engine.providers.styles import header_text, path_text, query_fragments, wire_str
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -38,17 +38,18 @@ def render_request(
     query = _query(t, params, context)
     headers = _headers(t, params, context, connection_params, credentials)
     body: bytes | None = None
+    content_type = _JSON
     if t.passthrough:
         rest = {k: v for k, v in params.items() if k not in t.path_names}
         if method in QUERY_METHODS or method not in BODY_METHODS:
             for k, v in rest.items():
                 query.extend(_encoded(k, v))
         else:
-            body = _dump(rest)
+            body, content_type = encode_body(t, rest)
     elif t.body_template is not None or t.body_params or t.body_param or method in BODY_METHODS:
-        body = _body(t, params, context)
+        body, content_type = encode_body(t, _document(t, params, context))
     if body is not None:
-        headers.setdefault("Content-Type", _JSON)
+        _content_type(headers, content_type, t.body_format)
     url = base + path
     if query:
         url += "?" + "&".join(query)
@@ -124,7 +125,18 @@ def _headers(
     return headers
 
 
-def _body(t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, Any]) -> bytes:
+def _content_type(headers: dict[str, str], content_type: str, body_format: str) -> None:
+    """A configured Content-Type stays on a JSON or text body; a form, multipart or file body is
+    what its encoder wrote (a multipart boundary must match the body)."""
+    if body_format in ("json", "text"):
+        headers.setdefault("Content-Type", content_type)
+        return
+    for key in [k for k in headers if k.lower() == "content-type"]:
+        del headers[key]
+    headers["Content-Type"] = content_type
+
+
+def _document(t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, Any]) -> Any:
     doc: Any = render_body(t.body_template, context) if t.body_template is not None else {}
     if t.body_param is not None and t.body_param.name in params:
         doc = params[t.body_param.name]
@@ -134,7 +146,7 @@ def _body(t: RequestTemplate, params: Mapping[str, Any], context: Mapping[str, A
         for p in t.body_params:
             if p.name in params:
                 doc[p.key] = params[p.name]
-    return _dump(doc)
+    return doc
 
 
 def _encoded(key: str, value: Any) -> list[str]:
@@ -143,7 +155,3 @@ def _encoded(key: str, value: Any) -> list[str]:
     if isinstance(value, list):
         return [f"{k}={quote(wire_str(v), safe='')}" for v in value]
     return [f"{k}={quote(wire_str(value), safe='')}"]
-
-
-def _dump(doc: Any) -> bytes:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()

@@ -10,6 +10,7 @@ from engine.compiler.model import ProviderInfo
 from engine.egress.client import HttpClient
 from engine.egress.request import Result
 from engine.providers.dry_run import Injected, injected_headers, stop
+from engine.providers.files import resolve_files
 from engine.providers.model import OperationCall
 from engine.providers.render import render_request
 
@@ -17,7 +18,10 @@ from engine.providers.render import render_request
 async def send_operation(client: HttpClient, integration: str, call: OperationCall) -> Result:
     """Render, inject the credential (headers and query pairs), send: every HTTP-backed provider."""
     credential, connection_params = call.credential, call.connection_params
-    request = render_request(call.operation.request, call.params, connection_params, credential)
+    params = call.params
+    if call.operation.request.has_files:
+        params = await resolve_files(client, call.operation, params, fetch=not call.dry_run)
+    request = render_request(call.operation.request, params, connection_params, credential)
     rendered = dict(request.headers) if call.dry_run else request.headers
     extra = call.connection.injector.apply(credential, request.headers, connection_params)
     if extra:

@@ -8,26 +8,17 @@ import pytest
 
 from engine.cli import main
 from tests.support.configs import write_config
+from tests.support.validate import validate_plugin
 
 PING = {"name": "ping", "method": "GET", "path": "/ping"}
 FIELDS = [{"name": "email"}, {"name": "api_token"}]
-
-
-def validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], plugin: dict[str, object]) -> list[str]:
-    config = write_config(tmp_path, {"svc": {"plugin": {"base_url": "http://127.0.0.1:9", **plugin}}})
-    code = main(["validate", "--config", str(config)])
-    lines = capsys.readouterr().out.strip().splitlines()
-    if code == 0:
-        return []
-    assert code == 1, lines
-    return [line.split("providers.d/svc.yaml:", 1)[1] for line in lines]
 
 
 def test_basic_over_fields_it_cannot_read_is_rejected_at_the_auth_block(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     auth = {"type": "basic", "credentials": FIELDS}
-    found = validate(tmp_path, capsys, {"auth": auth, "operations": [PING]})
+    found = validate_plugin(tmp_path, capsys, {"auth": auth, "operations": [PING]})
     assert found == [
         '3:3: connection "plugin": auth type basic sends the credential fields username and password, '
         "but this connection declares email, api_token: say which is the user and which the password "
@@ -36,7 +27,7 @@ def test_basic_over_fields_it_cannot_read_is_rejected_at_the_auth_block(
     named = {
         "team": {"auth": {**auth, "auth_mapping": {"basic": {"username": "emial", "password": "api_token"}}}}
     }
-    found = validate(
+    found = validate_plugin(
         tmp_path, capsys, {"connections": named, "default_connection": "team", "operations": [PING]}
     )
     assert found == [
@@ -58,7 +49,7 @@ def test_basic_over_fields_it_cannot_read_is_rejected_at_the_auth_block(
 def test_fillable_connections_validate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], auth: dict[str, object]
 ) -> None:
-    assert validate(tmp_path, capsys, {"auth": auth, "operations": [PING]}) == []
+    assert validate_plugin(tmp_path, capsys, {"auth": auth, "operations": [PING]}) == []
 
 
 BASIC_DOC = """

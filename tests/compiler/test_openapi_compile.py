@@ -122,9 +122,11 @@ def test_swagger_2(tmp_path: Path) -> None:
     add = provider.operations["addPet"]
     assert add.request.base_url == "https://old.example.com/v2"
     assert [(p.name, p.location) for p in add.parameters] == [("name", "body")]
-    assert [(p.name, p.type, p.required) for p in provider.operations["upload"].parameters] == [
-        ("file", "string", True)
+    upload = provider.operations["upload"]
+    assert [(p.name, p.type, p.required, p.style) for p in upload.parameters] == [
+        ("file", "object", True, "file")  # a multipart file part: base64 content or a url
     ]
+    assert (upload.request.body_format, add.request.body_format) == ("multipart", "json")
     assert provider.connections["plugin"].auth.type == "basic"
 
 

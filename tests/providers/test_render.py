@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from engine.cli import main
 from tests.conftest import GatewayFactory
-from tests.support.configs import write_config
 from tests.support.readme import readme_yaml
 from tests.support.upstream import Upstream
+from tests.support.validate import validate_plugin
 
 ARRAY = {"type": "array", "items": {"type": "string"}}
 OBJECT = {"type": "object", "properties": {"R": {"type": "integer"}, "G": {"type": "integer"}}}
@@ -137,12 +136,7 @@ def test_an_inline_style_the_location_does_not_take_is_reported(
 ) -> None:
     params = [{"name": "q", "in": "query", "style": "matrix"}, {"name": "b", "in": "body", "style": "form"}]
     op = {"name": "find", "method": "POST", "path": "/find", "parameters": params}
-    config = write_config(
-        tmp_path, {"svc": {"plugin": {"base_url": "http://127.0.0.1:9", "operations": [op]}}}
-    )
-    assert main(["validate", "--config", str(config)]) == 1
-    out = [line.split("svc.yaml:", 1)[1] for line in capsys.readouterr().out.strip().splitlines()]
-    assert out == [
+    assert validate_plugin(tmp_path, capsys, {"operations": [op]}) == [
         '8:7: parameter "q": style "matrix" is not valid for a query parameter '
         "(use form, spaceDelimited, pipeDelimited, deepObject, json) (at /plugin/operations/0/parameters/0)",
         '11:7: parameter "b": style and explode apply to path, query and header parameters, not a body one '

@@ -40,7 +40,7 @@ class Recorded:
             "path": self.path,
             "query": self.query,
             "headers": headers,
-            "body": self.json() if self.body.startswith((b"{", b"[")) else self.body.decode(),
+            "body": self.json() if self.body.startswith((b"{", b"[")) else self.body.decode(errors="replace"),
         }
 
 
@@ -96,7 +96,9 @@ def start_upstream() -> tuple[Upstream, Callable[[], None]]:
                             "method": rec.method,
                             "path": rec.path,
                             "query": rec.query,
-                            "body": rec.json() if body.startswith((b"{", b"[")) else body.decode(),
+                            "body": rec.json()
+                            if body.startswith((b"{", b"["))
+                            else body.decode(errors="replace"),
                         }
                     ).encode(),
                 )
