@@ -1,10 +1,12 @@
 """``responseMapping``, ``pagination`` and ``allowedOperations``: reshaping, page following and the
 exposure list, which our format keeps in ``response_mapping`` and ``allowed_operations``.
 
-Our pagination follows a cursor from the body (``cursor_path`` → ``cursor_param``), optionally
-until a ``has_more`` flag is false, collecting the items at ``data_path``; other styles, page
-sizes and per-operation settings are losses. ``response_mapping`` exists for OpenAPI and GraphQL
-surfaces only, so a REST app's ``allowedOperations`` is applied here, to its operation list."""
+Our pagination follows a cursor (from the body, ``cursor_path``, or a response header,
+``cursor_header``), an item offset or a page number in ``cursor_param``, with a page size
+(``limit_param``, ``page_size``), optionally until a ``has_more`` flag is false, collecting the
+items at ``data_path``; per-operation settings are losses. ``response_mapping`` exists for OpenAPI
+and GraphQL surfaces only, so a REST app's ``allowedOperations`` is applied here, to its operation
+list."""
 
 from __future__ import annotations
 
@@ -12,10 +14,7 @@ from typing import Any
 
 from engine.catalog.fields import Fields
 
-_PAGINATION_NOTES = {
-    "limitParam": "page sizes have no equivalent: the upstream's default page size applies",
-    "defaultLimit": "page sizes have no equivalent: the upstream's default page size applies",
-}
+_STYLES = ("cursor", "offset", "page")
 _ALLOWED_NOTES = {
     "pagination": "per-operation pagination settings have no equivalent (the integration's apply)",
     "allowedRoles": "per-operation roles have no equivalent",
@@ -38,14 +37,18 @@ def translate_paging(spec: Fields, api: str) -> dict[str, Any]:
     if "responseMapping" in spec:
         _response_mapping(spec.child("responseMapping"), mapping, pagination)
     if "pagination" in spec:
-        _pagination(spec.child("pagination", _PAGINATION_NOTES), mapping, pagination)
+        _pagination(spec.child("pagination"), mapping, pagination)
     if pagination:
         mapping["pagination"] = pagination
     return {"response_mapping": mapping} if mapping else {}
 
 
 def can_paginate(plugin: dict[str, Any]) -> bool:
-    return bool(plugin.get("response_mapping", {}).get("pagination", {}).get("cursor_param"))
+    pagination = plugin.get("response_mapping", {}).get("pagination", {})
+    if not pagination.get("cursor_param"):
+        return False
+    style = pagination.get("style", "cursor")
+    return style != "cursor" or bool(pagination.get("cursor_path") or pagination.get("cursor_header"))
 
 
 def translate_allowed(spec: Fields, api: str, plugin: dict[str, Any]) -> None:
@@ -97,30 +100,37 @@ def _response_mapping(entry: Fields, mapping: dict[str, Any], pagination: dict[s
     if entry.text("dataPath"):
         mapping["data_path"] = entry.text("dataPath")
     page = entry.child("pagination")
-    for key, ours in (("hasMore", "has_more_path"), ("cursor", "cursor_path")):
-        if key in page:
-            path = _body_path(page.child(key))
-            if path:
-                pagination[ours] = path
+    if "hasMore" in page:
+        path = _body_path(page.child("hasMore"))
+        if path:
+            pagination["has_more_path"] = path
+    if "cursor" in page:
+        pagination.update(_cursor(page.child("cursor")))
     page.finish()
     entry.finish()
 
 
 def _pagination(entry: Fields, mapping: dict[str, Any], pagination: dict[str, Any]) -> None:
     style = entry.text("style") or "cursor"
-    if style != "cursor":
-        entry.lose(
-            f'"{style}" pagination has no equivalent (only a body cursor is followed): pages are not followed'
-        )
+    if style not in _STYLES:
+        entry.lose(f'"{style}" pagination has no equivalent (cursor, offset or page): pages are not followed')
         return
+    if style != "cursor":
+        pagination["style"] = style
     if entry.text("cursorParam"):
         pagination["cursor_param"] = entry.text("cursorParam")
     if "cursor" in entry:
-        _agree(entry, "cursor", _body_path(entry.child("cursor")), pagination, "cursor_path")
+        for ours, value in _cursor(entry.child("cursor")).items():
+            _agree(entry, "cursor", value, pagination, ours)
     if "hasMore" in entry:
         _agree(entry, "hasMore", _body_path(entry.child("hasMore")), pagination, "has_more_path")
     if entry.text("resultsPath"):
         _agree(entry, "resultsPath", entry.text("resultsPath"), mapping, "data_path")
+    if entry.text("limitParam"):
+        pagination["limit_param"] = entry.text("limitParam")
+    size = entry.take("defaultLimit")
+    if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
+        pagination["page_size"] = size
     pages = entry.take("maxPages")
     if isinstance(pages, int) and not isinstance(pages, bool) and pages >= 1:
         pagination["max_pages"] = pages
@@ -135,6 +145,19 @@ def _agree(entry: Fields, key: str, value: str, target: dict[str, Any], ours: st
         entry.losses.add(entry.at(key), f'differs from responseMapping ("{target[ours]}"), which is kept')
         return
     target[ours] = value
+
+
+def _cursor(entry: Fields) -> dict[str, str]:
+    """A cursor from the body (``cursor_path``) or a response header (``cursor_header``)."""
+    source = entry.text("source") or "body"
+    path = entry.text("path")
+    entry.finish()
+    if source == "header" and path:
+        return {"cursor_header": path}
+    if source != "body":
+        entry.losses.add(entry.path, f"a {source} value has no equivalent (body or header): left out")
+        return {}
+    return {"cursor_path": path} if path else {}
 
 
 def _body_path(entry: Fields) -> str:

@@ -77,6 +77,11 @@ def compile_graphql(
     selected = select_operations(
         _drafts(schema, types), plugin, lambda m: issues.append(issue(spec.origin, m))
     )
+    mapping = plugin.response_mapping
+    if any(s.paginate for s in selected) or (mapping is not None and mapping.paginate):
+        issues.append(
+            issue(spec.origin, f'integration "{spec.name}": GraphQL operations do not follow pages yet')
+        )
     if not selected and not issues:
         issues.append(
             issue(spec.origin, f'integration "{spec.name}": no operations found for {plugin.graphql_url}')

@@ -19,8 +19,9 @@ from engine.compiler.openapi_operations import OpDraft, extract_operations
 from engine.compiler.openapi_schema import Resolver
 from engine.compiler.openapi_security import derive_auth, inherit_scheme, merge_auth
 from engine.compiler.openapi_servers import server_url
+from engine.compiler.pagination import paginated_operations
 from engine.compiler.rest import issue
-from engine.compiler.selection import Selected, select_operations
+from engine.compiler.selection import select_operations
 from engine.compiler.sources import Sources, document_issue
 from engine.compiler.templates import TemplateCompileError
 from engine.config.issues import ConfigIssue
@@ -75,7 +76,11 @@ def compile_openapi(
         apply_managed(item.draft, plugin.managed_parameters)
         op = build_operation(spec.name, item.draft, server.url, plugin.headers, conn_name)
         ops[op.name] = op
-    _check_pagination(spec, selected, ops, issues)
+    mapping = plugin.response_mapping
+    at = mapping.origin if mapping is not None else None
+    paginated = paginated_operations(
+        mapping, selected, ops, lambda m: issues.append(issue(at, m, spec.origin))
+    )
     if issues:
         return None, issues
     return OpenAPIInfo(
@@ -85,7 +90,7 @@ def compile_openapi(
         default_connection=default_connection(plugin),
         server_defaults=server.defaults,
         response_mapping=plugin.response_mapping,
-        paginated=frozenset(s.draft.name for s in selected if s.paginate),
+        paginated=paginated,
     ), []
 
 
@@ -117,27 +122,6 @@ def _connections(
     except TemplateCompileError as exc:
         issues.append(issue(spec.origin, f"auth_mapping: {exc}"))
         return {}
-
-
-def _check_pagination(
-    spec: IntegrationSpec,
-    selected: list[Selected[OpDraft]],
-    ops: Mapping[str, Operation],
-    issues: list[ConfigIssue],
-) -> None:
-    mapping = spec.plugin.response_mapping
-    pagination = mapping.pagination if mapping is not None else None
-    for item in (s for s in selected if s.paginate):
-        op = ops[item.draft.name]
-        problem = ""
-        if pagination is None or not pagination.cursor_param or not pagination.cursor_path:
-            problem = "response_mapping.pagination has no cursor_param and cursor_path"
-        elif not op.passthrough and pagination.cursor_param not in op.by_name:
-            problem = (
-                f'it has no parameter "{pagination.cursor_param}" (response_mapping.pagination.cursor_param)'
-            )
-        if problem:
-            issues.append(issue(spec.origin, f'operation "{op.name}" sets paginate but {problem}'))
 
 
 def _title(doc: Mapping[str, Any]) -> str:

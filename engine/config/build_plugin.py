@@ -117,7 +117,9 @@ class _Plugin:
                 ManagedParameterSpec(in_=m.get("in", ""), name=m.get("name", ""), value=m.get("value", ""))
                 for m in data.get("managed_parameters") or ()
             ),
-            response_mapping=_response_mapping(data.get("response_mapping")),
+            response_mapping=_response_mapping(
+                data.get("response_mapping"), origin(self.entry, "/plugin/response_mapping")
+            ),
             allowed_operations=_allowed(data.get("allowed_operations")),
             auth=build_auth(auth, origin(self.entry, "/plugin/auth")) if auth is not None else None,
             params=build_params(data.get("params")),
@@ -180,13 +182,16 @@ class _Plugin:
         )
 
 
-def _response_mapping(data: dict[str, Any] | None) -> ResponseMappingSpec | None:
+def _response_mapping(data: dict[str, Any] | None, at: Origin) -> ResponseMappingSpec | None:
     if data is None:
         return None
     pagination = data.get("pagination")
+    paginate = data.get("paginate", False)
     return ResponseMappingSpec(
         data_path=data.get("data_path", ""),
         pagination=PaginationSpec(**pagination) if pagination is not None else None,
+        paginate=("*",) if paginate is True else tuple(paginate or ()),
+        origin=at,
     )
 
 

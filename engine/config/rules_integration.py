@@ -86,6 +86,12 @@ def _operations(entry: Entry, plugin: dict[str, Any]) -> Iterator[ConfigIssue]:
             message = f'duplicate operation name "{name}" (first defined at line {line})'
             yield entry.issue(f"{pointer}/name", message)
         first.setdefault(name, index)
+        if op.get("paginate") is True:
+            message = (
+                f'operation "{name}" sets paginate, but pages are followed through response_mapping, '
+                "which only openapi and graphql_url integrations have"
+            )
+            yield entry.issue(f"{pointer}/paginate", message)
         connection = op.get("connection") or ""
         if connection and connection not in connections:
             message = f'operation "{name}" references undeclared connection "{connection}"'

@@ -195,9 +195,16 @@ class ManagedParameterSpec:
 
 @dataclass(frozen=True, slots=True)
 class PaginationSpec:
+    """How pages are followed (``engine.providers.paging``)."""
+
+    style: str = "cursor"  # cursor | offset | page | link
     has_more_path: str = ""
-    cursor_path: str = ""
-    cursor_param: str = ""
+    cursor_path: str = ""  # cursor style: the next cursor in the body…
+    cursor_header: str = ""  # …or in this response header
+    cursor_param: str = ""  # the request parameter that selects the page (cursor, offset or page)
+    limit_param: str = ""  # the request parameter of the page size
+    page_size: int = 0  # sent in limit_param unless the caller gave one; 0 = the upstream's default
+    first_page: int = 1  # page style: the number of the first page
     max_pages: int = 10
 
 
@@ -205,6 +212,8 @@ class PaginationSpec:
 class ResponseMappingSpec:
     data_path: str = ""
     pagination: PaginationSpec | None = None
+    paginate: tuple[str, ...] = ()  # operation name patterns followed page by page ("*": all)
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)

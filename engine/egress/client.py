@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import NoReturn, Protocol
@@ -44,8 +44,8 @@ from engine.errors import (
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
-# (status, content type, body, Retry-After)
-Exchange = tuple[int, str, bytes, str | None]
+# (status, content type, body, Retry-After, raw headers)
+Exchange = tuple[int, str, bytes, str | None, Sequence[tuple[bytes, bytes]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class GatewayClient:
         for attempt in range(attempts):
             try:
                 async with asyncio.timeout(self.limits.timeout):
-                    status, content_type, body, retry_after = await self.transport.exchange(request)
+                    status, content_type, body, retry_after, headers = await self.transport.exchange(request)
             except TimeoutError:
                 raise UpstreamTimeout() from None
             if status in RETRY_STATUSES and attempt + 1 < attempts:
@@ -111,7 +111,7 @@ class GatewayClient:
                 continue
             if status >= 400:
                 raise UpstreamHTTPError(status, content_type or "application/json", body)
-            return Result(status, content_type, body)
+            return Result(status, content_type, body, headers)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def admit(self, request: OutboundRequest) -> bool:
@@ -160,7 +160,7 @@ class Http1Transport:
         if encoding is not None:
             body = decode(body, content_encoding(encoding), self.limits.max_decoded)
         retry_after = raw.header(b"retry-after") if raw.status in RETRY_STATUSES else None
-        return raw.status, raw.header(b"content-type") or "", body, retry_after
+        return raw.status, raw.header(b"content-type") or "", body, retry_after, raw.headers
 
     async def stream(self, request: OutboundRequest, read_timeout: float) -> StreamedResponse:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -20,8 +21,23 @@ class OutboundRequest:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """A successful (< 400) upstream answer, replayed to the caller as-is."""
+    """A successful (< 400) upstream answer, replayed to the caller as-is. ``headers`` are the
+    response's raw headers (read by pagination: ``Link``, a cursor header); none on a result
+    the engine made itself."""
 
     status: int
     content_type: str
     body: bytes
+    headers: Sequence[tuple[bytes, bytes]] = ()
+
+    def header(self, name: str) -> str | None:
+        return find_header(self.headers, name)
+
+
+def find_header(headers: Sequence[tuple[bytes, bytes]], name: str) -> str | None:
+    """The first value of a raw header, by name (any case)."""
+    wanted = name.lower().encode("latin-1")
+    for key, value in headers:
+        if key.lower() == wanted:
+            return value.decode("latin-1")
+    return None

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 
 from engine.egress.decoding import DECODED, Decoder, content_encoding
+from engine.egress.request import find_header
 from engine.errors import GestaltError, UpstreamReadError, UpstreamResponseTooLarge, UpstreamTimeout
 
 HIGH = 256 * 1024
@@ -98,11 +99,7 @@ class StreamedResponse:
         self._on_close: Callable[[bool], None] | None = on_close
 
     def header(self, name: str) -> str | None:
-        wanted = name.lower().encode("latin-1")
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value.decode("latin-1")
-        return None
+        return find_header(self.headers, name)
 
     @property
     def content_type(self) -> str:

@@ -14,8 +14,9 @@ from engine.compiler.openapi import OpenAPIInfo
 from engine.egress.client import HttpClient
 from engine.egress.request import Result
 from engine.providers.model import OperationCall
-from engine.providers.response_mapping import map_result, paginate
-from engine.providers.rest import send_operation
+from engine.providers.paging import follow_pages
+from engine.providers.response_mapping import map_result
+from engine.providers.rest import send_operation, send_page
 
 
 @dataclass(kw_only=True)
@@ -27,11 +28,11 @@ class SpecProvider(OpenAPIInfo):
         if self.server_defaults:
             call = replace(call, connection_params={**self.server_defaults, **call.connection_params})
 
-        async def send(params: dict[str, Any]) -> Result:
-            return await send_operation(self.client, self.name, replace(call, params=params))
+        async def send(params: dict[str, Any], url: str | None) -> tuple[Result, str]:
+            return await send_page(self.client, self.name, replace(call, params=params), url)
 
         mapping = self.response_mapping
         if mapping is not None and call.operation.name in self.paginated:
-            return await paginate(send, call.params, mapping)
+            return await follow_pages(send, call.params, mapping)
         result = await send_operation(self.client, self.name, call)
         return map_result(result, mapping) if mapping is not None else result

@@ -173,8 +173,16 @@ def test_other_pagination_styles_and_rest_only_fields_are_losses() -> None:
     found = losses(app(spec))
     assert found["spec.pagination"].startswith("response mapping and pagination need an OpenAPI")
     assert found["spec.managedParameters"] == "managed parameters need an OpenAPI or GraphQL surface"
-    openapi = {"surfaces": {"openapi": {"document": "o.yaml"}}, "pagination": {"style": "page"}}
+    openapi = {"surfaces": {"openapi": {"document": "o.yaml"}}, "pagination": {"style": "keyset"}}
     assert "pagination has no equivalent" in losses(app(openapi))["spec.pagination"]
+    paged = {"style": "page", "cursorParam": "page", "limitParam": "per_page", "defaultLimit": 50}
+    translated = translate(app({**openapi, "pagination": paged}), "demo").provider["plugin"]
+    assert translated["response_mapping"]["pagination"] == {
+        "style": "page",
+        "cursor_param": "page",
+        "limit_param": "per_page",
+        "page_size": 50,
+    }
 
 
 def test_a_surface_without_a_connection_among_several() -> None:
