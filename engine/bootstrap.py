@@ -232,7 +232,8 @@ def build_gateway(runtime: Runtime) -> GatewayApp:
     from engine.web.invoke import InvokeEndpoint
 
     headers = security_headers(runtime.config.server.base_url.startswith("https://"))
-    invoke = InvokeEndpoint(runtime.broker, runtime.authenticator, headers)
+    invoke = InvokeEndpoint(runtime.broker, runtime.authenticator, runtime.perimeter, headers)
     mcp = mcp_endpoint(runtime, headers)
     mounts = [Mount(MCP_PATH, "mcp", mcp)] if mcp is not None else []
-    return GatewayApp(runtime.config, create_app(runtime, invoke), invoke, runtime.providers, mounts)
+    app = create_app(runtime, invoke)
+    return GatewayApp(runtime.config, app, invoke, runtime.providers, runtime.perimeter, mounts)

@@ -80,9 +80,11 @@ def serve(
     os.environ[CONFIG_ENV] = str(config_path)
     _PREBUILT = prebuild(config_path, locked)
     server = _PREBUILT.config.server
+    address = host or server.host
+    _warn_unnamed(_PREBUILT, address)
     Server(
         "engine.serve:app",
-        address=host or server.host,
+        address=address,
         port=port or server.port,
         interface=Interfaces.ASGI,
         workers=workers,
@@ -91,3 +93,14 @@ def serve(
         factory=True,
         log_access=False,
     ).serve()
+
+
+def _warn_unnamed(app: GatewayApp, address: str) -> None:
+    """Beyond loopback with no name configured, DNS names are refused (421): say so at startup."""
+    import logging
+
+    message = app.perimeter.hosts.unnamed_warning(address)
+    if message:
+        logging.getLogger("gestalt.serve").warning(
+            "host names not configured", extra={"fields": {"error": message}}
+        )

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
 from engine.egress.limits import Limits
+from tests.support.app_client import app_client
 from tests.support.configs import write_config
 from tests.support.oauth_server import AuthServer, start_auth_server
 from tests.support.oidc_provider import OpenIDProvider, start_openid_provider
@@ -37,7 +38,7 @@ def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
         path = write_config(tmp_path, providers, extra)
         client = default_client(Limits(timeout=2.0), RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
         runtime = build_runtime(load_config(path), client)
-        test_client = TestClient(build_gateway(runtime))
+        test_client = app_client(build_gateway(runtime))
         test_client.__enter__()
         clients.append(test_client)
         return test_client

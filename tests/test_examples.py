@@ -20,6 +20,8 @@ from litestar.testing import TestClient
 from engine.bootstrap import build_gateway, build_runtime, check_config, load_config
 from engine.config.expansion import comment_starts
 from engine.egress.client import default_client
+from tests.support.app_client import app_client
+from tests.support.identity import browser_origin
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -164,11 +166,12 @@ def _serve(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
     copy = tmp_path / name
     shutil.copytree(EXAMPLES / name, copy, ignore=shutil.ignore_patterns("*.db", "*.db-*", ".gestalt"))
     runtime = build_runtime(load_config(copy / "gestalt.yaml"), logs=False)
-    return copy, TestClient(build_gateway(runtime))
+    return copy, app_client(build_gateway(runtime))
 
 
 def _log_in(client: TestClient[Any], copy: Path) -> None:
     provider = yaml.safe_load((copy / "gestalt.yaml").read_text())["auth"]["provider"]
+    browser_origin(client)
     assert client.get("/api/v1/auth/info").json()["provider"] == provider
     if provider == "local":  # the password from the environment is enforced
         assert client.post("/api/v1/auth/login", json={}).status_code == 401

@@ -60,6 +60,12 @@ class Operation:
     passthrough: bool = False
     by_name: Mapping[str, Parameter] = field(default_factory=dict)
 
+    @property
+    def read_only(self) -> bool:
+        """Changes nothing upstream: the annotation the compiler gives GET and HEAD operations and
+        GraphQL queries (``schema.annotations_for``); a state-changing request otherwise."""
+        return self.annotations.get("readOnlyHint") is True
+
     def describe(self) -> dict[str, Any]:
         """The operation object of ``GET /api/v1/integrations/{name}/operations``."""
         out: dict[str, Any] = {"id": self.name, "method": self.method, "path": self.path}

@@ -68,8 +68,9 @@ def _server(data: dict[str, Any]) -> ServerSpec:
     fields = {k: v for k, v in data.items() if k in ServerSpec.__dataclass_fields__}
     if "base_url" in fields:
         fields["base_url"] = fields["base_url"].rstrip("/")
-    if "previous_encryption_keys" in fields:
-        fields["previous_encryption_keys"] = tuple(fields["previous_encryption_keys"] or ())
+    for key in ("previous_encryption_keys", "allowed_hosts", "allowed_origins"):
+        if key in fields:
+            fields[key] = tuple(fields[key] or ())
     return ServerSpec(**fields)
 
 

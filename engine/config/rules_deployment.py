@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from engine.config.addresses import host_name, origin, url_origin
 from engine.config.durations import parse_duration
 from engine.config.issues import ConfigIssue
 from engine.config.merge import Entry
@@ -37,6 +38,25 @@ def _server(main: Document, data: Mapping[str, Any]) -> Iterator[ConfigIssue]:
         except ValueError as exc:
             yield main.issue("/server/api_token_ttl", f"server.api_token_ttl: {exc}")
     yield from _previous_keys(main, server)
+    yield from _addresses(main, server)
+
+
+def _addresses(main: Document, server: Mapping[str, Any]) -> Iterator[ConfigIssue]:
+    """base_url and the perimeter's lists, read as ``engine.config.addresses`` reads them."""
+    base_url = server.get("base_url")
+    if isinstance(base_url, str) and base_url and url_origin(base_url) is None:
+        yield main.issue("/server/base_url", f'server.base_url must be an http(s) URL, got "{base_url}"')
+    for key, (parse, shape) in _ADDRESS_LISTS.items():
+        for index, value in enumerate(server.get(key) or ()):
+            if isinstance(value, str) and parse(value) is None:
+                message = f'server.{key}[{index}] must be {shape}, got "{value}"'
+                yield main.issue(f"/server/{key}/{index}", message)
+
+
+_ADDRESS_LISTS: dict[str, tuple[Callable[[str], object], str]] = {
+    "allowed_hosts": (host_name, "a host name or IP address alone (no scheme, port or path)"),
+    "allowed_origins": (origin, "an origin: http(s)://host[:port], nothing after it"),
+}
 
 
 def _previous_keys(main: Document, server: Mapping[str, Any]) -> Iterator[ConfigIssue]:

@@ -57,6 +57,10 @@ class ServerSpec:
     previous_encryption_keys: tuple[str, ...] = ()
     """Read only, until ``gestaltd rotate-key`` has rewritten their values under ``encryption_key``."""
     api_token_ttl: str = ""
+    # The request perimeter (engine.surface.perimeter): names this server answers to, and other
+    # origins whose pages may write.
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

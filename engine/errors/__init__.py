@@ -4,7 +4,8 @@ Every error a client may see carries its stable, secret-free ``public_message`` 
 ``status``; ``engine.surface.errors`` is the single place that turns them into responses. Library
 exceptions are translated into this tree once, at the edge where they occur
 (``raise UpstreamUnreachable() from exc``), and anything else becomes ``InternalError``.
-One module per area (base, connections, upstream, egress, storage, identity, mcp); import from here.
+One module per area (base, connections, upstream, egress, storage, identity, mcp, perimeter);
+import from here.
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ from engine.errors.mcp import (
     McpInvalidRequest,
     McpMethodNotFound,
     McpParseError,
+)
+from engine.errors.perimeter import (
+    CrossSiteRequest,
+    HostNotAllowed,
     OriginNotAllowed,
+    UnsupportedMediaType,
 )
 from engine.errors.storage import (
     CryptoError,
@@ -153,6 +159,9 @@ __all__ = [
     "OAuthTokenError",
     "OperationNotFound",
     "OriginNotAllowed",
+    "CrossSiteRequest",
+    "HostNotAllowed",
+    "UnsupportedMediaType",
     "PayloadTooLarge",
     "PendingAuthorizationRequired",
     "PendingConnectionNotFound",

@@ -1,4 +1,4 @@
-"""The MCP surface: JSON-RPC errors and the Origin check on /mcp."""
+"""The MCP surface: JSON-RPC errors."""
 
 from __future__ import annotations
 
@@ -36,10 +36,3 @@ class McpMethodNotFound(McpError):
 class McpInvalidParams(McpError):
     code = -32602
     public_message = "Invalid params"
-
-
-class OriginNotAllowed(GestaltError):
-    """``/mcp`` refuses browser requests from another origin (DNS rebinding, per the MCP spec)."""
-
-    status = 403
-    public_message = "origin not allowed"

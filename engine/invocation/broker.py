@@ -73,6 +73,15 @@ class Broker:
             raise OperationNotFound(operation, integration)
         return provider, op
 
+    def read_only(self, integration: str, operation: str) -> bool:
+        """Whether calling the operation changes nothing upstream (``Operation.read_only``). An
+        unknown name counts as read-only: its call ends at ``lookup``'s 404."""
+        provider = self.providers.get(integration)
+        if provider is None:
+            return True
+        op = provider.operations.get(operation) or _dynamic_operation(provider, operation)
+        return op is None or op.read_only
+
     async def invoke(self, call: Invocation) -> Result:
         record = AuditRecord(
             call.source,

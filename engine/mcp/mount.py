@@ -18,6 +18,4 @@ def mcp_endpoint(runtime: Runtime, extra_headers: Sequence[tuple[bytes, bytes]] 
     server = McpServer(runtime.broker)
     if not server.exposes_tools:
         return None
-    return McpEndpoint(
-        server, runtime.authenticator, runtime.readiness, runtime.config.server.base_url, extra_headers
-    )
+    return McpEndpoint(server, runtime.authenticator, runtime.readiness, runtime.perimeter, extra_headers)

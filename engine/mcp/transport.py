@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from litestar.types import HTTPScope, Receive, Scope, Send
 
@@ -17,7 +16,6 @@ from engine.errors import (
     McpInvalidRequest,
     McpParseError,
     NotReady,
-    OriginNotAllowed,
 )
 from engine.mcp.calls import CallContext
 from engine.mcp.protocol import (
@@ -34,6 +32,7 @@ from engine.mcp.server import McpServer
 from engine.surface.asgi import client_ip, header, read_body, send_response
 from engine.surface.credentials import credentials_from_headers
 from engine.surface.errors import render_error
+from engine.surface.perimeter import Perimeter
 from engine.surface.runtime import Readiness
 
 Headers = list[tuple[bytes, bytes]]
@@ -47,11 +46,11 @@ class McpEndpoint:
         server: McpServer,
         authenticator: Authenticator,
         readiness: Readiness,
-        base_url: str = "",
+        perimeter: Perimeter,
         extra_headers: Sequence[tuple[bytes, bytes]] = (),
     ) -> None:
         self.server = server
-        self.base_host = urlsplit(base_url).netloc.lower()
+        self.perimeter = perimeter
         self.authenticator = authenticator
         self.readiness = readiness
         self.extra_headers = list(extra_headers)
@@ -72,10 +71,10 @@ class McpEndpoint:
     async def _post(self, scope: Scope, receive: Receive) -> tuple[int, bytes]:
         if not self.readiness.providers_loaded:
             raise NotReady()
+        self.perimeter.check_origin(scope)  # the transport spec's DNS-rebinding guard
         headers = scope["headers"]
         authorization, cookie = credentials_from_headers(headers)
         principal = await self.authenticator.authenticate(authorization, cookie)
-        _check_origin(headers, self.base_host)
         if header(headers, b"content-type").split(";")[0].strip().lower() != "application/json":
             raise McpInvalidRequest("Invalid content type: must be 'application/json'")
         version = header(headers, b"mcp-protocol-version") or DEFAULT_VERSION
@@ -123,13 +122,3 @@ def _check_version(version: str) -> None:
     if version not in SUPPORTED_VERSIONS:
         supported = ", ".join(SUPPORTED_VERSIONS)
         raise McpInvalidRequest(f"Unsupported MCP-Protocol-Version: {version} (supported: {supported})")
-
-
-def _check_origin(headers: Any, base_host: str) -> None:
-    """DNS-rebinding guard the transport spec asks for: a browser Origin must be this server."""
-    origin = header(headers, b"origin")
-    if not origin:
-        return
-    host = urlsplit(origin).netloc.lower()
-    if host != header(headers, b"host").lower() and host != base_host:
-        raise OriginNotAllowed()

@@ -8,10 +8,13 @@ from typing import Any
 from litestar import Request
 
 from engine.errors import InvalidJSONBody
+from engine.surface.cross_site import require_json
 
 
 async def read_json_object(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The body as a JSON object; empty, malformed or non-object bodies are 400 ``invalid JSON body``."""
+    """The body as a JSON object; empty, malformed or non-object bodies are 400 ``invalid JSON body``,
+    a browser's body not declared JSON 415 (``cross_site.require_json``)."""
+    require_json(request.scope["headers"])
     try:
         doc = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):

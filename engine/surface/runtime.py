@@ -16,6 +16,7 @@ from engine.egress.client import HttpClient
 from engine.invocation.broker import Broker
 from engine.providers.model import Provider
 from engine.store import Store
+from engine.surface.perimeter import Perimeter
 
 _log = logging.getLogger("gestalt.runtime")
 
@@ -58,7 +59,11 @@ class Runtime:
     readiness: Readiness = field(default_factory=Readiness)
     instances: InstanceLister = _no_instances
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    perimeter: Perimeter = field(init=False)  # from config.server: one per runtime, every surface's
     _migration: asyncio.Task[None] | None = None
+
+    def __post_init__(self) -> None:
+        self.perimeter = Perimeter(self.config.server)
 
     async def start(self) -> None:
         """Lifespan startup. An unreachable datastore does not stop the server: ``/ready`` says

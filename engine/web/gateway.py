@@ -1,11 +1,13 @@
 """The ASGI entry point served by Granian: compiled invoke routes and mounted endpoints go
 straight to their endpoint.
 
-Litestar still owns every other route (the OpenAPI document, 404/405, the other APIs); this thin
-dispatcher only skips its router, middleware stack and ``before_send`` hook for the exact paths of
-compiled operations and of endpoints other surfaces serve (``/mcp``), which is most of a
-gateway's traffic. Measured with ``bench/``; those endpoints add the security headers themselves.
-``engine.bootstrap.build_gateway`` builds each endpoint once and hands it here.
+Every HTTP request first passes the request perimeter (``surface/perimeter.py``: the Host, and
+no cross-site writes), whichever surface serves it. Litestar still owns every other route (the
+OpenAPI document, 404/405, the other APIs); this thin dispatcher only skips its router,
+middleware stack and ``before_send`` hook for the exact paths of compiled operations and of
+endpoints other surfaces serve (``/mcp``), which is most of a gateway's traffic. Measured with
+``bench/``; those endpoints add the security headers themselves. ``engine.bootstrap.build_gateway``
+builds each endpoint once and hands it here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from engine.config.spec import ConfigSpec
+from engine.errors import GestaltError
 from engine.providers.model import Provider
+from engine.surface.asgi import send_response
+from engine.surface.errors import render_error
+from engine.surface.perimeter import Perimeter
 from engine.web.app import litestar_routes
 from engine.web.invoke import InvokeEndpoint
 
@@ -42,11 +48,13 @@ class GatewayApp:
         litestar: Litestar,
         invoke: InvokeEndpoint,
         providers: Mapping[str, Provider],
+        perimeter: Perimeter,
         mounts: Sequence[Mount] = (),
     ) -> None:
         self.config = config
         self.litestar = litestar
         self.endpoint = invoke
+        self.perimeter = perimeter
         self.routes = {
             f"/api/v1/{name}/{op}": (name, op)
             for name, provider in providers.items()
@@ -57,6 +65,13 @@ class GatewayApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
+            try:
+                self.perimeter.admit(scope)
+            except GestaltError as exc:
+                status, content_type, body = render_error(exc)
+                headers = [(b"content-type", content_type.encode()), *self.endpoint.extra_headers]
+                await send_response(send, status, headers, body)
+                return
             target = self.routes.get(scope["path"])
             if target is not None:
                 await self.endpoint(scope, receive, send, target[0], target[1])

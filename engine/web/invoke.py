@@ -23,7 +23,9 @@ from engine.errors import BadRequest, InvalidJSONBody
 from engine.invocation.broker import Broker, Invocation
 from engine.surface.asgi import client_ip, header, method_of, read_body, send_response
 from engine.surface.credentials import credentials_from_headers
+from engine.surface.cross_site import require_json
 from engine.surface.errors import JSON, error_body, render_error
+from engine.surface.perimeter import Perimeter
 
 DRY_RUN = "_dry_run"
 _DRY_RUN_KEY = DRY_RUN.encode()
@@ -34,10 +36,15 @@ class InvokeEndpoint:
     """Shared by every invoke route: authenticate, parse, call the broker, write the result."""
 
     def __init__(
-        self, broker: Broker, authenticator: Authenticator, extra_headers: Sequence[tuple[bytes, bytes]] = ()
+        self,
+        broker: Broker,
+        authenticator: Authenticator,
+        perimeter: Perimeter,
+        extra_headers: Sequence[tuple[bytes, bytes]] = (),
     ) -> None:
         self.broker = broker
         self.authenticator = authenticator
+        self.perimeter = perimeter
         self.extra_headers = list(extra_headers)  # set when serving outside Litestar's before_send
 
     async def __call__(
@@ -65,6 +72,11 @@ class InvokeEndpoint:
         self, scope: Scope, receive: Receive, method: str, integration: str, operation: str
     ) -> Invocation:
         headers = scope["headers"]
+        if method == "GET" and not self.broker.read_only(integration, operation):
+            # A link or redirect is a GET too: the gateway's perimeter lets every GET by.
+            self.perimeter.refuse_cross_site(scope)
+        if method != "GET":
+            require_json(headers)
         authorization, cookie = credentials_from_headers(headers)
         principal = await self.authenticator.authenticate(authorization, cookie)
         query_string: bytes = scope["query_string"]

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
 from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import default_client
 from engine.egress.limits import Limits
 from engine.telemetry import configure_logging
+from tests.support.app_client import app_client
 
 REPO = Path(__file__).resolve().parents[2]
 UNSET = ("GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "TRACKER_CLIENT_ID", "TRACKER_CLIENT_SECRET")
@@ -207,7 +207,7 @@ def test_serve_warns_where_and_start_oauth_says_none_is_configured(
         (MESSAGE.format(name="tracker", connection="work"), str(tracker), _line(tracker, "    work:")),
     ]
     assert not any(r["msg"] == "skipping provider" for r in records)
-    with TestClient(build_gateway(runtime)) as client:
+    with app_client(build_gateway(runtime)) as client:
         listed = {i["name"] for i in client.get("/api/v1/integrations").json()}
         assert {"github", "tracker", "sibling"} <= listed
         for name, status in (("github", 400), ("overridden", 200), ("public", 200), ("spec_oauth", 400)):

@@ -172,3 +172,34 @@ def test_previous_encryption_keys_are_checked_at_their_lines(write_config: Calla
     ]
     valid = write_config("server:\n  encryption_key: n\n  previous_encryption_keys: [o, secret://old]\n")
     assert load(valid, env={}).server.previous_encryption_keys == ("o", "secret://old")
+
+
+def test_perimeter_addresses_are_checked_at_their_lines(write_config: Callable[[str], Path]) -> None:
+    text = (
+        "server:\n"
+        "  base_url: gestalt.example.com\n"
+        "  allowed_hosts:\n"
+        "    - gestalt.internal\n"
+        "    - https://gestalt.internal:8443\n"
+        "  allowed_origins:\n"
+        "    - https://portal.example.com\n"
+        "    - https://portal.example.com/app\n"
+    )
+    issues = config_issues(write_config(text), {})
+    assert [(i.line, i.col, i.message) for i in issues] == [
+        (2, 3, 'server.base_url must be an http(s) URL, got "gestalt.example.com"'),
+        (
+            5,
+            7,
+            "server.allowed_hosts[1] must be a host name or IP address alone (no scheme, port or path), "
+            'got "https://gestalt.internal:8443"',
+        ),
+        (
+            8,
+            7,
+            "server.allowed_origins[1] must be an origin: http(s)://host[:port], nothing after it, "
+            'got "https://portal.example.com/app"',
+        ),
+    ]
+    good = "server:\n  base_url: https://g.example.com/base\n  allowed_hosts: ['[::1]', 10.0.0.5, a.b]\n"
+    assert config_issues(write_config(good), {}) == []

@@ -14,7 +14,7 @@ from mcp.client import Client
 
 from tests.mcp.conftest import UPSTREAM_SECRET, run, with_client
 from tests.support.configs import write_config
-from tests.support.identity import bearer, local_auth
+from tests.support.identity import bearer, local_auth, local_login
 from tests.support.mcp_upstream import start_mcp_upstream
 from tests.support.served import serve
 from tests.support.upstream import Upstream, start_upstream
@@ -65,7 +65,7 @@ def composite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Composite]:
     url, stop = serve(config)
     try:
         with httpx.Client(base_url=url) as client:
-            assert client.post("/api/v1/auth/login", json={"state": "s"}).status_code == 200
+            assert local_login(client).status_code == 200
             token = client.post("/api/v1/tokens", json={"name": "t"}).json()["token"]
         yield Composite(url, api, token)
     finally:

@@ -18,7 +18,7 @@ from mcp.client import Client
 
 from tests.mcp.conftest import run, with_client
 from tests.support.configs import write_config
-from tests.support.identity import local_auth
+from tests.support.identity import local_auth, local_login
 from tests.support.mcp_oauth_server import SCOPE, McpAuthServer, start_mcp_auth_server, start_secured_mcp
 from tests.support.mcp_upstream import McpUpstream
 from tests.support.served import serve
@@ -67,7 +67,7 @@ def _config(root: Path, upstreams: Upstreams) -> Path:
 def _started(config: Path) -> tuple[Gestalt, Any]:
     url, stop = serve(config)
     http = httpx.Client(base_url=url, follow_redirects=False)
-    assert http.post("/api/v1/auth/login", json={"state": "s"}).status_code == 200
+    assert local_login(http).status_code == 200
     token = http.post("/api/v1/tokens", json={"name": "t"}).json()["token"]
 
     def close() -> None:

@@ -9,7 +9,9 @@ import pytest
 from litestar.testing import TestClient
 
 from engine.bootstrap import build_gateway, build_runtime, load_config
+from engine.errors import OriginNotAllowed
 from tests.conftest import GatewayFactory
+from tests.support.app_client import app_client
 from tests.support.configs import write_config
 from tests.support.identity import local_auth
 from tests.support.upstream import Upstream, start_upstream
@@ -26,7 +28,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient[A
     path = write_config(
         tmp_path_factory.mktemp("mcp"), {"echo": {"plugin": {"base_url": upstream.url, "operations": ops}}}
     )
-    with TestClient(build_gateway(build_runtime(load_config(path)))) as client:
+    with app_client(build_gateway(build_runtime(load_config(path)))) as client:
         yield client, upstream
     stop()
 
@@ -96,7 +98,7 @@ def test_transport_rules(app: App) -> None:
     old = client.post("/mcp", json=_rpc("ping"), headers={"MCP-Protocol-Version": "2024-01-01"})
     assert old.status_code == 400 and "Unsupported MCP-Protocol-Version" in old.json()["error"]["message"]
     evil = client.post("/mcp", json=_rpc("ping"), headers={**V, "Origin": "http://evil.example"})
-    assert (evil.status_code, evil.json()) == (403, {"error": "origin not allowed"})
+    assert (evil.status_code, evil.json()["error"]) == (403, OriginNotAllowed.public_message)
 
 
 def test_batches_only_in_2025_03_26(app: App) -> None:

@@ -30,8 +30,9 @@ class Served:
 
 
 @contextmanager
-def served(config: Path, timeout: float = 30.0, port: int = 0) -> Iterator[Served]:
-    """``port``: the one the config's ``base_url`` names (default: any free port)."""
+def served(config: Path, timeout: float = 30.0, port: int = 0, host: str = "127.0.0.1") -> Iterator[Served]:
+    """``port``: the one the config's ``base_url`` names (default: any free port); ``host``: the
+    address to bind (it is always reached at 127.0.0.1)."""
     port = port or free_port()
     log = config.parent / "gestaltd.log"
     started = time.perf_counter()
@@ -45,7 +46,7 @@ def served(config: Path, timeout: float = 30.0, port: int = 0) -> Iterator[Serve
                 "--config",
                 str(config),
                 "--host",
-                "127.0.0.1",
+                host,
                 "--port",
                 str(port),
             ],

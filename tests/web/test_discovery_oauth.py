@@ -12,7 +12,7 @@ import httpx
 from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
-from tests.support.identity import bearer, oidc_auth, oidc_login
+from tests.support.identity import bearer, browser_origin, oidc_auth, oidc_login
 from tests.support.oauth_server import AuthServer, oauth2_auth
 from tests.support.oidc_provider import OpenIDProvider
 from tests.support.upstream import Upstream
@@ -41,7 +41,9 @@ def connect_oauth(client: TestClient[Any], headers: dict[str, str] | None = None
     started = client.post("/api/v1/auth/start-oauth", json={"integration": "svc"}, headers=headers)
     assert started.status_code == 200, started.text
     location = urlsplit(httpx.get(started.json()["url"], follow_redirects=False).headers["location"])
-    return client.get(location.path, params=dict(parse_qsl(location.query)), follow_redirects=False)
+    page = client.get(location.path, params=dict(parse_qsl(location.query)), follow_redirects=False)
+    browser_origin(client)  # the browser is on our selection page: its form posts carry Origin
+    return page
 
 
 def page_token(page: httpx.Response) -> str:

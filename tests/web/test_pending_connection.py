@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 
 from engine import crypto
 from tests.conftest import GatewayFactory
-from tests.support.identity import bearer, oidc_auth, oidc_login
+from tests.support.identity import bearer, browser_origin, oidc_auth, oidc_login
 from tests.support.oidc_provider import OpenIDProvider
 from tests.support.upstream import Upstream
 
@@ -97,6 +97,7 @@ def test_several_candidates_then_choose(gateway: GatewayFactory, upstream: Upstr
 def test_choice_by_form_and_by_id(gateway: GatewayFactory, upstream: Upstream) -> None:
     upstream.reply("/resources", body=SITES)
     client = gateway({"svc": discovery_provider(upstream.url, items_path="data.sites")})
+    browser_origin(client)  # the choices come from the selection page's form
     token = connect(client).json()["pending_token"]
     page = client.post(PENDING, data={"pending_token": token})
     assert page.headers["content-type"] == "text/html; charset=utf-8"

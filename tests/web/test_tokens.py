@@ -83,7 +83,10 @@ def test_create_validation(
     gateway: GatewayFactory, upstream: Upstream, body: Any, status: int, message: str
 ) -> None:
     client = logged_in(gateway, {"echo": echo_provider(upstream.url)})
-    r = client.post("/api/v1/tokens", content=b"" if body is None else None, json=body)
+    if body is None:  # an empty body, declared JSON as a browser must
+        r = client.post("/api/v1/tokens", content=b"", headers={"Content-Type": "application/json"})
+    else:
+        r = client.post("/api/v1/tokens", json=body)
     assert (r.status_code, r.json()) == (status, {"error": message})
 
 
