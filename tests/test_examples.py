@@ -32,6 +32,12 @@ PASSWORD = "example-password"
 
 # Harmless values for every variable an example reads (and nothing else it may read).
 ENV: dict[str, dict[str, str]] = {
+    "compose": {
+        "GESTALT_ENCRYPTION_KEY": KEY,
+        "GESTALT_LOCAL_PASSWORD": PASSWORD,
+        "GESTALT_BASE_URL": "http://localhost:8080",
+        "GESTALT_POSTGRES_DSN": "postgresql://gestalt:p@postgres:5432/gestalt",
+    },
     "local-auth": {"GESTALT_ENCRYPTION_KEY": KEY, "GESTALT_LOCAL_PASSWORD": PASSWORD},
     "mcp": {"GESTALT_ENCRYPTION_KEY": KEY, "GESTALT_LOCAL_PASSWORD": PASSWORD},
     "oauth2": {
@@ -63,6 +69,7 @@ class Expected(NamedTuple):
 
 
 EXPECTED: dict[str, dict[str, Expected]] = {
+    "compose": {"httpbin": Expected([], ["get_anything", "get_headers", "get_status", "post_anything"])},
     "local-auth": {
         "anthropic": Expected(["manual"], ["create_message", "list_models"]),
         "jira": Expected(["manual"], ["add_comment", "get_issue", "get_myself", "search_issues"]),
@@ -236,3 +243,101 @@ def test_local_auth_example_connects_with_the_documented_bodies(
             assert r.status_code == 200, r.text
         listed = client.get("/api/v1/integrations").json()
     assert {i["name"]: i["connected"] for i in listed} == {"anthropic": True, "jira": True}
+
+
+# ---- the compose topology (examples/compose/): no Docker engine here, so read it as Docker would ----
+
+COMPOSE = EXAMPLES / "compose"
+CONFIG_MOUNT = "/etc/gestalt"
+
+
+def _compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((COMPOSE / "compose.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def _replicas(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: s for name, s in compose["services"].items() if s.get("image") == "gestaltd:local"}
+
+
+_COMPOSE_VARIABLE = re.compile(r"\$\{([A-Za-z0-9_]+)(?::([?-])([^}]*))?\}")
+OPERATOR_ENV = {
+    "GESTALT_ENCRYPTION_KEY": KEY,
+    "GESTALT_LOCAL_PASSWORD": PASSWORD,
+    "POSTGRES_PASSWORD": "pg-pass",
+}
+
+
+def _interpolated(value: str, env: dict[str, str]) -> str:
+    """Compose's ``${VAR}``, ``${VAR:-default}`` and ``${VAR:?message}`` (required)."""
+
+    def one(match: re.Match[str]) -> str:
+        name, operator, argument = match.groups()
+        if env.get(name):
+            return env[name]
+        assert operator != "?", f"compose refuses to start: {argument}"
+        return argument if operator == "-" else ""
+
+    return _COMPOSE_VARIABLE.sub(one, value)
+
+
+def test_compose_runs_two_replicas_of_the_image_on_one_postgres() -> None:
+    compose = _compose()
+    replicas = _replicas(compose)
+    assert set(compose["services"]) == {"postgres", "nginx", *replicas} and len(replicas) == 2
+    first, second = replicas.values()
+    assert first == second  # the same image, config, environment
+    dockerfile = COMPOSE / first["build"]["context"] / first["build"]["dockerfile"]
+    assert dockerfile.resolve() == REPO / "Dockerfile"
+    assert f"./gestalt.yaml:{CONFIG_MOUNT}/gestalt.yaml:ro" in first["volumes"]
+    assert f"./providers.d:{CONFIG_MOUNT}/providers.d:ro" in first["volumes"]
+    assert set(first["environment"]) == set(ENV["compose"])  # every variable the config reads
+    assert first["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    postgres = compose["services"]["postgres"]
+    dsn = urlsplit(_interpolated(first["environment"]["GESTALT_POSTGRES_DSN"], OPERATOR_ENV))
+    database = {k: _interpolated(v, OPERATOR_ENV) for k, v in postgres["environment"].items()}
+    assert (dsn.hostname, dsn.port, dsn.username) == ("postgres", 5432, database["POSTGRES_USER"])
+    assert (dsn.password, dsn.path) == (database["POSTGRES_PASSWORD"], "/" + database["POSTGRES_DB"])
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    nginx = compose["services"]["nginx"]
+    assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in nginx["volumes"]
+    assert nginx["depends_on"] == {name: {"condition": "service_healthy"} for name in replicas}
+
+
+def test_the_environment_compose_gives_a_replica_validates_its_config() -> None:
+    replica = next(iter(_replicas(_compose()).values()))
+    env = {name: _interpolated(value, OPERATOR_ENV) for name, value in replica["environment"].items()}
+    inherited = {k: v for k, v in os.environ.items() if k.removesuffix("_FILE") not in _OWN}
+    argv = [sys.executable, "-m", "engine.cli", "validate", "--config", str(COMPOSE / "gestalt.yaml")]
+    r = subprocess.run(argv, cwd=REPO, env={**inherited, **env}, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with pytest.raises(AssertionError, match="set GESTALT_ENCRYPTION_KEY"):
+        _interpolated(replica["environment"]["GESTALT_ENCRYPTION_KEY"], {})
+
+
+def _upstream_servers(conf: str) -> list[str]:
+    block = re.search(r"upstream gestalt \{(.*?)\}", conf, re.S)
+    assert block, "nginx.conf has no upstream gestalt block"
+    return re.findall(r"^\s*server\s+(\S+)", block.group(1), re.M)
+
+
+def test_nginx_balances_over_exactly_the_replicas_on_the_configured_port() -> None:
+    port = yaml.safe_load((COMPOSE / "gestalt.yaml").read_text())["server"]["port"]
+    conf = (COMPOSE / "nginx.conf").read_text(encoding="utf-8")
+    assert sorted(_upstream_servers(conf)) == sorted(f"{name}:{port}" for name in _replicas(_compose()))
+    assert re.search(r"location /mcp \{[^}]*proxy_buffering off;", conf)  # MCP's event streams
+
+
+def test_nginx_accepts_the_config(tmp_path: Path) -> None:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(nginx, os.X_OK):
+        pytest.skip("nginx is not installed")
+    # Only the replicas' names change: they resolve inside compose's network, not here.
+    conf = (COMPOSE / "nginx.conf").read_text(encoding="utf-8")
+    for server in _upstream_servers(conf):
+        conf = conf.replace(f" {server} ", f" 127.0.0.1:{server.rpartition(':')[2]} ")
+    (tmp_path / "nginx.conf").write_text(conf)
+    argv = [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "/dev/stderr"]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "test is successful" in r.stderr

@@ -14,7 +14,7 @@ from engine.crypto import Cipher, derive_key, key_id
 from engine.store import CredentialData, open_store
 
 REPO = Path(__file__).resolve().parents[2]
-OLD, NEW = "01" * 32, "02" * 32
+OLD, NEW = "0a" * 32, "0b" * 32  # with letters: an all-digit value from ${VAR} would be a YAML integer
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -98,3 +98,25 @@ def test_one_key_under_two_secret_names_is_refused_at_its_line(tmp_path: Path) -
     assert (error["line"], error["pointer"]) == (4, "/server/previous_encryption_keys/0")
     rotate = run("rotate-key", "--config", str(path), env=env)
     assert rotate.returncode == 1 and "gestalt.yaml:4:" in rotate.stderr and NEW not in rotate.stderr
+
+
+def readme_keys_block() -> str:
+    """The ``server:`` block the README shows under "Encryption keys"."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Encryption keys", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_rotation_steps_with_its_own_config_block(tmp_path: Path) -> None:
+    asyncio.run(seed(tmp_path, 4))  # written under OLD, before the rotation
+    path = tmp_path / "gestalt.yaml"
+    path.write_text(readme_keys_block() + "datastore:\n  provider: sqlite\n  config: {path: gestalt.db}\n")
+    both = {"GESTALT_ENCRYPTION_KEY": NEW, "GESTALT_PREVIOUS_ENCRYPTION_KEY": OLD}
+    r = run("rotate-key", "--config", str(path), env=both)  # step 2, the new key writing
+    assert r.returncode == 0, r.stderr
+    assert "integration_tokens: 4 rows, 4 rewritten, 0 not under the write key" in r.stdout
+    path.write_text(path.read_text().replace("    - ${GESTALT_PREVIOUS_ENCRYPTION_KEY}\n", "").replace(
+        "  previous_encryption_keys:                             # read only\n", ""))  # fmt: skip
+    assert "previous" not in path.read_text()  # step 3: the old key removed
+    again = run("rotate-key", "--config", str(path), env={"GESTALT_ENCRYPTION_KEY": NEW})
+    assert again.returncode == 0 and "4 rows, 0 rewritten, 0 not under" in again.stdout, again.stdout
