@@ -7,6 +7,8 @@ One run starts, on 127.0.0.1 only:
 * ``nginx-proxy``  a second nginx that ``proxy_pass``es to it over keepalive connections;
 * ``gestaltd``     ``gestaltd serve`` (one Granian worker) with one inline REST integration
                    ``bench`` whose operation ``hello`` is ``GET /hello`` on the upstream;
+* ``gestaltd-egress`` the same with an egress section of ``EGRESS_RULES`` policy rules (and two
+                   grants) that the call runs through before the last rule allows it;
 
 then drives each with ``wrk -t1 --latency`` (a warm-up run, then the measured run) for each
 connection count, and prints a table plus the gestaltd/nginx ratios. Stdlib only.
@@ -36,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
-ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token", "gestaltd-credential")
+ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token", "gestaltd-credential", "gestaltd-egress")
 # gestaltd-token: the same call authenticated with an API token (auth local, one indexed lookup).
 # gestaltd-credential: the same call through a bearer integration, with the caller's stored
 # credential (looked up and decrypted on every call) injected upstream.
@@ -258,8 +260,7 @@ datastore:
 secrets:
   provider: env
 telemetry:
-{telemetry}
-"""
+{telemetry}{egress}"""
 
 TELEMETRY_NOOP = "  provider: noop\n"
 TELEMETRY_LOGS = "  provider: stdout\n  config:\n    format: text\n    level: info\n"
@@ -283,8 +284,37 @@ AUTH_NONE = "  provider: none"
 AUTH_LOCAL = "  provider: local\n  config:\n    email: bench@example.test"
 
 
+EGRESS_RULES = 50
+
+
+def egress_yaml(rules: int = EGRESS_RULES) -> str:
+    """``rules`` policy rules of the kinds operators write, none matching the bench call but the
+    last: by host, by path, by subject, by method and host; the default denies."""
+    kinds = (
+        "{{action: deny, host: 'h{i}.example.com'}}",
+        "{{action: deny, path_prefix: /private{i}}}",
+        "{{action: allow, subject_kind: system, subject_id: job{i}}}",
+        "{{action: deny, method: DELETE, host: '*.corp{i}.example.com'}}",
+    )
+    lines = ["egress:", "  default_action: deny", "  policies:"]
+    lines += ["    - " + kinds[i % len(kinds)].format(i=i) for i in range(rules - 1)]
+    lines.append(f"    - {{action: allow, provider: bench, host: '{HOST}', path_prefix: /hello}}")
+    lines += [
+        "  credentials:",
+        "    - {secret_ref: secret://BENCH_A, host: a.example.com}",
+        "    - {secret_ref: secret://BENCH_B, subject_kind: system, path_prefix: /b}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def write_gestalt_config(
-    tmp: Path, port: int, upstream_port: int, with_logs: bool, name: str = "gestaltd", auth: str = AUTH_NONE
+    tmp: Path,
+    port: int,
+    upstream_port: int,
+    with_logs: bool,
+    name: str = "gestaltd",
+    auth: str = AUTH_NONE,
+    egress: str = "",
 ) -> Path:
     root = tmp / name
     (root / "providers.d").mkdir(parents=True)
@@ -304,6 +334,7 @@ def write_gestalt_config(
             tmp=root,
             telemetry=TELEMETRY_LOGS if with_logs else TELEMETRY_NOOP,
             auth=auth,
+            egress=egress,
         )
     )
     return config
@@ -459,6 +490,8 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         else None,
         f"token_over_anonymous_rps_c{high}": rps_ratio("gestaltd-token", "gestaltd", high),
         f"credential_over_anonymous_rps_c{high}": rps_ratio("gestaltd-credential", "gestaltd", high),
+        f"egress_over_anonymous_rps_c{high}": rps_ratio("gestaltd-egress", "gestaltd", high),
+        f"egress_over_anonymous_rps_c{low}": rps_ratio("gestaltd-egress", "gestaltd", low),
     }
 
 
@@ -508,6 +541,11 @@ def print_table(report: dict) -> None:
     print(
         f"gestaltd stored credential / anonymous req/s @ {high} conns: "
         f"{fmt(rt.get(f'credential_over_anonymous_rps_c{high}'), '.3f')}x"
+    )
+    print(
+        f"gestaltd {EGRESS_RULES} egress rules / none req/s @ {high} conns: "
+        f"{fmt(rt.get(f'egress_over_anonymous_rps_c{high}'), '.3f')}x, @ {low} conn: "
+        f"{fmt(rt.get(f'egress_over_anonymous_rps_c{low}'), '.3f')}x"
     )
     if any(r["non_2xx"] or r["socket_errors"] for r in report["results"]):
         print("\nWARNING: some runs had non-2xx responses or socket errors; their req/s is not comparable.")
@@ -641,6 +679,13 @@ def main(argv: list[str] | None = None) -> int:
             start_gestaltd(procs, gestaltd, config, c_port)
             connect_credential(f"http://{HOST}:{c_port}")
             targets.append(Target("gestaltd-credential", f"http://{HOST}:{c_port}/api/v1/benchcred/hello"))
+        if "gestaltd-egress" in args.target_list:
+            e_port = free_port()
+            config = write_gestalt_config(
+                tmp, e_port, upstream_port, args.with_logs, name="gestaltd-egress", egress=egress_yaml()
+            )
+            start_gestaltd(procs, gestaltd, config, e_port)
+            targets.append(Target("gestaltd-egress", f"http://{HOST}:{e_port}/api/v1/bench/hello"))
 
         sample = None
         for t in targets:  # every target must answer 200 before we load it

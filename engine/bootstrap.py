@@ -19,6 +19,7 @@ from engine.auth.platform import build_platform_auth
 from engine.compiler.connections import missing_oauth_clients
 from engine.compiler.sources import Sources
 from engine.providers.build import build_provider
+from engine.providers.egress_names import unknown_egress_operations
 from engine.providers.model import Provider
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ from engine.config.issues import ConfigIssue, display_path
 from engine.config.spec import ConfigSpec, IntegrationSpec
 from engine.crypto import KEY_BYTES, Cipher, derive_key, key_id
 from engine.egress.client import HttpClient, default_client
+from engine.egress.policy import EgressPolicy
 from engine.errors import ConfigError, StoreError, UnknownStoreProvider
 from engine.invocation.audit import AuditSink
 from engine.invocation.broker import Broker
@@ -71,7 +73,8 @@ def check_config(path: str | Path, client: HttpClient) -> tuple[Compiled | None,
         return None, issues + _issues_of(exc)
     compiled = compile_providers(spec, client, locked=True)
     runtime = runtime_issues(spec) + setup_issues(spec, client) + prepared_state_issues(spec)
-    return compiled, issues + runtime + compiled.issues
+    egress = unknown_egress_operations(spec.egress, compiled.providers, spec.integrations)
+    return compiled, issues + runtime + compiled.issues + egress
 
 
 def setup_issues(config: ConfigSpec, client: HttpClient) -> list[ConfigIssue]:
@@ -112,7 +115,7 @@ def prepared_state_issues(config: ConfigSpec) -> list[ConfigIssue]:
 def compile_providers(config: ConfigSpec, client: HttpClient, locked: bool = False) -> Compiled:
     """``locked``: remote documents come only from prepared state (``gestaltd init``)."""
     out = Compiled(config)
-    sources = _sources(config, locked)
+    sources = _sources(config, locked, client.egress)
     for name, spec in sorted(config.integrations.items()):
         provider, issues = build_provider(spec, client, _icon(spec), sources)
         out.issues.extend(issues)
@@ -121,14 +124,14 @@ def compile_providers(config: ConfigSpec, client: HttpClient, locked: bool = Fal
     return out
 
 
-def _sources(config: ConfigSpec, locked: bool) -> Sources:
+def _sources(config: ConfigSpec, locked: bool, egress: EgressPolicy | None) -> Sources:
     """The documents stage, when the config has any spec surface at all (it imports the YAML and
     document machinery, and may fetch)."""
     if not any(i.plugin.openapi or i.plugin.graphql_url for i in config.integrations.values()):
         return Sources()
     from engine.documents.sources import load_sources
 
-    return load_sources(config, locked)
+    return load_sources(config, locked, egress)
 
 
 def _icon(spec: IntegrationSpec) -> str:
@@ -150,7 +153,10 @@ def build_runtime(
     if locked and prepared_state_issues(config):
         raise ConfigError(list(prepared_state_issues(config)))
     client = client or default_client()
+    client.egress = egress_policy(config)  # the runtime's client enforces this config's egress
     compiled = compile_providers(config, client, locked)
+    if unknown := unknown_egress_operations(config.egress, compiled.providers, config.integrations):
+        raise ConfigError(list(unknown))
     for problem in compiled.issues:
         _log.warning("skipping provider", extra={"fields": {"error": str(problem)}})
     _warn_unconfigured_oauth(config, compiled.providers)
@@ -161,7 +167,7 @@ def build_runtime(
     cipher = build_cipher(config)
     store = _open_store(config, cipher)
     credentials = StoreCredentials(store, OAuthClients(config, client, store))
-    broker = Broker(compiled.providers, credentials, AuditSink())
+    broker = Broker(compiled.providers, credentials, AuditSink(), client.egress)
     runtime = Runtime(
         config=config,
         providers=compiled.providers,
@@ -175,6 +181,12 @@ def build_runtime(
     runtime.instances = credentials.instances
     runtime.closers.extend([store.close, client.close])
     return runtime
+
+
+def egress_policy(config: ConfigSpec) -> EgressPolicy | None:
+    """The compiled ``egress`` section (None when it asks for nothing); grants read their
+    secrets through the configured secrets provider, per request."""
+    return EgressPolicy.from_spec(config.egress, provider_from_spec(config))
 
 
 def build_cipher(config: ConfigSpec) -> Cipher:

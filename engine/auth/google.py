@@ -14,9 +14,7 @@ from engine.store import Store
 GOOGLE_ISSUER = "https://accounts.google.com"
 
 
-def google_login(
-    config: ProviderConfig, *, base_url: str, store: Store, http: HttpClient
-) -> OIDCLogin:
+def google_login(config: ProviderConfig, *, base_url: str, store: Store, http: HttpClient) -> OIDCLogin:
     return OIDCLogin(
         config,
         base_url=base_url,

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from engine.egress.client import HttpClient
+from engine.egress.context import TOKEN_ENDPOINT, system
 from engine.egress.request import OutboundRequest
 from engine.errors import GestaltError, UpstreamHTTPError
 
@@ -64,7 +65,7 @@ class IdpClient:
             pair = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         return await self._request(
-            OutboundRequest("POST", found.token_endpoint, headers, urlencode(form).encode())
+            OutboundRequest("POST", found.token_endpoint, headers, urlencode(form).encode(), TOKEN_ENDPOINT)
         )
 
     async def userinfo(self, access_token: str) -> dict[str, Any]:
@@ -75,11 +76,10 @@ class IdpClient:
 
     async def _get_json(self, url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
         return await self._request(
-            OutboundRequest("GET", url, {"Accept": "application/json", **(headers or {})})
+            OutboundRequest("GET", url, {"Accept": "application/json", **(headers or {})}, context=_OIDC)
         )
 
     async def _request(self, request: OutboundRequest) -> dict[str, Any]:
-        request.operation = "openid"
         try:
             result = await self.http.send(request)
             doc = json.loads(result.body)
@@ -90,6 +90,9 @@ class IdpClient:
         if result.status != 200 or not isinstance(doc, dict):
             raise IdpError(f"HTTP {result.status}")
         return doc
+
+
+_OIDC = system("oidc")  # discovery, JWKS, userinfo: before anyone is signed in
 
 
 def _parse_discovery(doc: dict[str, Any]) -> Discovery:

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from engine.compiler.request import interpolate
 from engine.config.spec import ConnectionAuthSpec
 from engine.egress.client import HttpClient
+from engine.egress.context import TOKEN_ENDPOINT
 from engine.egress.request import OutboundRequest
 from engine.errors import GestaltError, OAuthTokenError, TokenMetadataFailed, UpstreamHTTPError
 
@@ -123,7 +124,7 @@ class OAuth2Client:
         else:
             request.headers["Content-Type"] = "application/x-www-form-urlencoded"
             request.body = urlencode(fields).encode()
-        request.operation = "oauth_token"
+        request.context = TOKEN_ENDPOINT  # the spec leaves token endpoints out of the policy
         try:
             result = await self.http.send(request)
         except UpstreamHTTPError as exc:

@@ -24,6 +24,7 @@ from engine.compiler.model import Connection
 from engine.config.spec import ConnectionAuthSpec
 from engine.egress import mcp_oauth
 from engine.egress.client import HttpClient
+from engine.egress.context import EgressContext, system
 from engine.egress.mcp_oauth import AuthServer
 from engine.errors import McpOAuthDiscoveryFailed
 from engine.store import OAuthRegistration, Store
@@ -49,7 +50,7 @@ class McpOAuthClients:
             if cached is not None and cached[0] > time.monotonic():
                 return cached[1]
             try:
-                built = await self._build(mcp_url, connection, redirect_uri, static)
+                built = await self._build(key[0], mcp_url, connection, redirect_uri, static)
             except McpOAuthDiscoveryFailed:
                 if cached is None:
                     raise
@@ -58,25 +59,34 @@ class McpOAuthClients:
             return built
 
     async def _build(
-        self, mcp_url: str, connection: Connection, redirect_uri: str, static: Mapping[str, Any]
+        self,
+        integration: str,
+        mcp_url: str,
+        connection: Connection,
+        redirect_uri: str,
+        static: Mapping[str, Any],
     ) -> OAuth2Client:
-        server = await mcp_oauth.discover(self._http, mcp_url)
+        # Cached per connection and shared by its users: the engine's own request, not a caller's.
+        context = system("mcp_oauth", integration)
+        server = await mcp_oauth.discover(self._http, mcp_url, context)
         client_id, secret = oauth_client_credentials(static, connection.auth)
         if client_id:
             auth = oauth2_auth(connection.auth, server, connection.auth.client_auth)
             return OAuth2Client(auth, client_id, secret, redirect_uri, self._http)
-        registration = await self._registration(server, redirect_uri)
+        registration = await self._registration(server, redirect_uri, context)
         client_auth = "header" if registration.auth_method == "client_secret_basic" else "body"
         auth = oauth2_auth(connection.auth, server, client_auth)
         return OAuth2Client(
             auth, registration.client_id, registration.client_secret, redirect_uri, self._http
         )
 
-    async def _registration(self, server: AuthServer, redirect_uri: str) -> OAuthRegistration:
+    async def _registration(
+        self, server: AuthServer, redirect_uri: str, context: EgressContext
+    ) -> OAuthRegistration:
         stored = await self._store.get_oauth_registration(server.issuer, redirect_uri)
         if stored is not None:
             return stored
-        made = await mcp_oauth.register(self._http, server, redirect_uri)
+        made = await mcp_oauth.register(self._http, server, redirect_uri, context)
         registration = OAuthRegistration(
             auth_server=server.issuer,
             redirect_uri=redirect_uri,

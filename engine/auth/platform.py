@@ -22,25 +22,19 @@ from engine.store import Store
 LoginFactory = Callable[[ProviderConfig, ConfigSpec, Store, HttpClient], LoginProvider]
 
 
-def _local(
-    cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient
-) -> LoginProvider:
+def _local(cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient) -> LoginProvider:
     from engine.auth.local import LocalLogin  # argon2: only when configured
 
     return LocalLogin(cfg, store)
 
 
-def _oidc(
-    cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient
-) -> LoginProvider:
+def _oidc(cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient) -> LoginProvider:
     from engine.auth.oidc import OIDCLogin  # imported only when configured: keeps startup lean
 
     return OIDCLogin(cfg, base_url=spec.server.base_url, store=store, http=http)
 
 
-def _google(
-    cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient
-) -> LoginProvider:
+def _google(cfg: ProviderConfig, spec: ConfigSpec, store: Store, http: HttpClient) -> LoginProvider:
     from engine.auth.google import google_login
 
     return google_login(cfg, base_url=spec.server.base_url, store=store, http=http)

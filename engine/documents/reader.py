@@ -27,6 +27,8 @@ from engine.config.cache_dir import cache_dir
 from engine.config.paths import is_remote
 from engine.documents.fetch import fetch
 from engine.documents.lock import Lock, init_hint, prepared_path, read_lock
+from engine.egress.context import system
+from engine.egress.policy import EgressPolicy
 from engine.errors import DocumentUnavailable
 
 _PARSED: dict[str, Any] = {}  # sha256 → parsed document, for this process
@@ -47,8 +49,9 @@ _Loader.yaml_implicit_resolvers = {
 class Documents:
     """Where one config's documents come from. ``locked``: prepared state only, no network."""
 
-    def __init__(self, config_path: Path, locked: bool = False) -> None:
+    def __init__(self, config_path: Path, locked: bool = False, egress: EgressPolicy | None = None) -> None:
         self.config_path = config_path
+        self.egress = egress
         self.config_dir = config_path.parent
         self.locked = locked
         self._lock: Lock | None = None
@@ -61,9 +64,14 @@ class Documents:
         return self._lock
 
     def read(
-        self, location: str, post: bytes | None = None, headers: Mapping[str, str] | None = None
+        self,
+        location: str,
+        post: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        integration: str = "",
     ) -> bytes:
-        """The bytes of a local file, a prepared remote document, or (not locked) a live fetch."""
+        """The bytes of a local file, a prepared remote document, or (not locked) a live fetch
+        (for ``integration``, as the egress policy sees it)."""
         if not is_remote(location):
             path = Path(location.removeprefix("file://"))
             try:
@@ -75,7 +83,7 @@ class Documents:
             return prepared
         if self.locked:
             raise DocumentUnavailable(f"{location} is not prepared; {init_hint(self.config_path)}")
-        return fetch(location, post, headers)
+        return fetch(location, post, headers, egress=self.egress, context=system("documents", integration))
 
     def prepared(self, url: str) -> bytes | None:
         entry = self.lock.documents.get(url)

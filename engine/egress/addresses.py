@@ -2,12 +2,13 @@
 
 The pool resolves a host itself, asks the guard about every address it resolved to, and connects
 only to addresses it checked, so a hostname that resolves to a metadata service (or is rebound to
-one between a check and the connect) is refused like the literal address. A guard whose verdict
-depends on the request (``per_request``) is also asked for every request a pooled connection
-carries. The default guard denies link-local addresses (IPv4 169.254.0.0/16, which holds the cloud
-metadata services, and IPv6 fe80::/10) and AWS's IPv6 metadata address, in IPv4-mapped form too;
-loopback stays allowed. The egress policy replaces the guard to allow such an address for the
-requests a rule names.
+one between a check and the connect) is refused like the literal address. The default guard denies
+link-local addresses (IPv4 169.254.0.0/16, which holds the cloud metadata services, and IPv6
+fe80::/10) and AWS's IPv6 metadata address, in IPv4-mapped form too; loopback stays allowed. A
+request the egress policy allowed by a rule that names its host (``Decision.names_host``) may
+reach such an address: that is the one way to allow it, and only for the requests the rule names.
+So a pooled connection to such an address is checked again for every request it carries; one to
+any other address, checked when it was opened, is not (the hot path pays nothing per request).
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ METADATA_V6 = ipaddress.IPv6Address("fd00:ec2::254")
 
 
 class AddressGuard(Protocol):
-    # False: the verdict depends on the address alone, so a pooled connection, checked when it
-    # was opened, is not checked again for each request it carries (a policy sets True).
-    per_request: bool
+    def check(self, request: OutboundRequest, host: str, address: IPAddress) -> bool:
+        """Raise ``EgressDenied`` when ``request`` may not go to ``address`` (resolved from ``host``).
 
-    def check(self, request: OutboundRequest, host: str, address: IPAddress) -> None:
-        """Raise ``EgressDenied`` when ``request`` may not go to ``address`` (resolved from ``host``)."""
+        True when the verdict on ``address`` depends on the request, so a pooled connection to it
+        must be checked again for every further request it carries."""
 
 
 def is_link_local_or_metadata(address: IPAddress) -> bool:
@@ -39,13 +39,15 @@ def is_link_local_or_metadata(address: IPAddress) -> bool:
 
 
 class DenyLinkLocal:
-    """The guard in force until an egress policy says otherwise."""
+    """The guard in force: link-local and metadata addresses only for a rule that names the host."""
 
-    per_request = False
-
-    def check(self, request: OutboundRequest, host: str, address: IPAddress) -> None:
-        if is_link_local_or_metadata(address):
+    def check(self, request: OutboundRequest, host: str, address: IPAddress) -> bool:
+        if not is_link_local_or_metadata(address):
+            return False
+        decision = request.decision
+        if decision is None or not decision.names_host:
             raise EgressDenied(f"{host} is a link-local or cloud metadata address")
+        return True
 
 
 def parse_address(text: str) -> IPAddress:

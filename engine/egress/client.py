@@ -7,6 +7,8 @@ endpoints: the whole body read (capped, inflated within a cap), retries of idemp
 arrive (upstream MCP's SSE through ``sdk_transport``, the forward proxy): any status, headers, a
 read timeout between bytes instead of a total one, memory bounded whatever the size.
 
+Both first put the request to the egress policy (``policy.EgressPolicy.admit``: refused, or
+allowed and given its credential grant) when one is configured; with none, nothing is checked.
 Both run over a ``Transport``; the one in use is the lean HTTP/1.1 pool (``pool.py``), which the
 bench measures at about twice aiohttp's throughput; httpx's own pool collapses under concurrency
 (about 340 req/s at 32 connections here). A library transport for what the pool cannot do (HTTP/2,
@@ -29,6 +31,7 @@ from engine.egress.addresses import AddressGuard
 from engine.egress.decoding import content_encoding, decode
 from engine.egress.http1 import ConnectionClosed
 from engine.egress.limits import Limits
+from engine.egress.policy import EgressPolicy
 from engine.egress.pool import Http1Pool, Resolver
 from engine.egress.request import OutboundRequest, Result
 from engine.egress.streaming import StreamedResponse
@@ -62,6 +65,7 @@ class RetryPolicy:
 
 class HttpClient(Protocol):
     limits: Limits
+    egress: EgressPolicy | None  # the policy it enforces, for a check before credentials are read
 
     async def send(self, request: OutboundRequest) -> Result: ...
 
@@ -92,13 +96,20 @@ class Transport(Protocol):
 
 class GatewayClient:
     def __init__(
-        self, transport: Transport, limits: Limits | None = None, retry: RetryPolicy | None = None
+        self,
+        transport: Transport,
+        limits: Limits | None = None,
+        retry: RetryPolicy | None = None,
+        egress: EgressPolicy | None = None,
     ) -> None:
         self.transport = transport
         self.limits = limits or Limits()
         self.retry = retry or RetryPolicy()
+        self.egress = egress
 
     async def send(self, request: OutboundRequest) -> Result:
+        if self.egress is not None:
+            self.egress.admit(request)
         attempts = self.retry.attempts if request.method in IDEMPOTENT else 1
         for attempt in range(attempts):
             try:
@@ -129,6 +140,8 @@ class GatewayClient:
 
     @asynccontextmanager
     async def _stream(self, request: OutboundRequest, read_timeout: float) -> AsyncIterator[StreamedResponse]:
+        if self.egress is not None:
+            self.egress.admit(request)
         response = await self.transport.stream(request, read_timeout)
         try:
             yield response
@@ -193,6 +206,8 @@ def _translate(exc: Exception) -> NoReturn:
     raise exc
 
 
-def default_client(limits: Limits | None = None, retry: RetryPolicy | None = None) -> GatewayClient:
+def default_client(
+    limits: Limits | None = None, retry: RetryPolicy | None = None, egress: EgressPolicy | None = None
+) -> GatewayClient:
     limits = limits or Limits()
-    return GatewayClient(Http1Transport(limits), limits, retry)
+    return GatewayClient(Http1Transport(limits), limits, retry, egress)

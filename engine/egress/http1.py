@@ -50,6 +50,7 @@ class Connection(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.address: IPAddress | None = None  # the peer, as the address guard checked it
+        self.recheck = False  # the guard's verdict on the peer depends on the request
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[RawResponse] | None = None
         self.stream: BodyStream | None = None

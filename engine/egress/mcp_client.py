@@ -14,6 +14,7 @@ from typing import Any
 
 from engine import __version__
 from engine.egress.client import HttpClient
+from engine.egress.context import EgressContext
 from engine.errors import GestaltError, UpstreamOperationError, UpstreamTimeout, UpstreamUnreachable
 
 TIMEOUT = 30.0
@@ -21,10 +22,15 @@ MAX_PAGES = 100
 
 
 async def list_tools(
-    http: HttpClient, url: str, headers: Mapping[str, str], timeout: float = TIMEOUT
+    http: HttpClient,
+    url: str,
+    headers: Mapping[str, str],
+    context: EgressContext,
+    timeout: float = TIMEOUT,
 ) -> list[dict[str, Any]]:
-    """Every tool the upstream lists (all pages), as MCP JSON objects."""
-    async with _translated(timeout), _session(http, url, headers, timeout) as client:
+    """Every tool the upstream lists (all pages), as MCP JSON objects. ``context``: whose session
+    it is, for the egress policy (every HTTP request of the session carries it)."""
+    async with _translated(timeout), _session(http, url, headers, context, timeout) as client:
         tools: list[dict[str, Any]] = []
         cursor: str | None = None
         for _ in range(MAX_PAGES):
@@ -42,17 +48,18 @@ async def call_tool(
     headers: Mapping[str, str],
     name: str,
     arguments: dict[str, Any],
+    context: EgressContext,
     timeout: float = TIMEOUT,
 ) -> dict[str, Any]:
     """The upstream ``CallToolResult`` as JSON, unchanged (``isError`` results included)."""
-    async with _translated(timeout), _session(http, url, headers, timeout) as client:
+    async with _translated(timeout), _session(http, url, headers, context, timeout) as client:
         result = await client.session.call_tool(name, arguments)
         return _dump(result)
 
 
 @asynccontextmanager
 async def _session(
-    http: HttpClient, url: str, headers: Mapping[str, str], timeout: float
+    http: HttpClient, url: str, headers: Mapping[str, str], context: EgressContext, timeout: float
 ) -> AsyncIterator[Any]:
     import httpx2
     from mcp.client import Client
@@ -61,7 +68,7 @@ async def _session(
 
     from engine.egress.sdk_transport import sdk_client
 
-    async with sdk_client(http, dict(headers), timeout=httpx2.Timeout(timeout)) as sdk_http:
+    async with sdk_client(http, dict(headers), context, timeout=httpx2.Timeout(timeout)) as sdk_http:
         transport = streamable_http_client(url, http_client=sdk_http)
         info = Implementation(name="gestalt", version=__version__)
         async with Client(transport, mode="legacy", client_info=info, cache=None) as client:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from engine import __version__
 from engine.egress.client import HttpClient
+from engine.egress.context import ENGINE, EgressContext
 from engine.errors import GestaltError, McpOAuthDiscoveryFailed
 
 T = TypeVar("T")
@@ -66,9 +67,11 @@ class Registration:
     expires_at: datetime | None
 
 
-async def discover(client: HttpClient, mcp_url: str, timeout: float = TIMEOUT) -> AuthServer:
+async def discover(
+    client: HttpClient, mcp_url: str, context: EgressContext = ENGINE, timeout: float = TIMEOUT
+) -> AuthServer:
     """The authorization server protecting ``mcp_url``."""
-    async with _http(client, timeout) as http:
+    async with _http(client, context, timeout) as http:
         probe = await _step("probe", http.post(mcp_url, json=_PROBE, headers=_PROBE_HEADERS))
         resource, as_url, scope = await _protected_resource(http, mcp_url, probe)
         metadata = await _auth_server_metadata(http, as_url, mcp_url)
@@ -87,7 +90,11 @@ async def discover(client: HttpClient, mcp_url: str, timeout: float = TIMEOUT) -
 
 
 async def register(
-    client: HttpClient, server: AuthServer, redirect_uri: str, timeout: float = TIMEOUT
+    client: HttpClient,
+    server: AuthServer,
+    redirect_uri: str,
+    context: EgressContext = ENGINE,
+    timeout: float = TIMEOUT,
 ) -> Registration:
     """RFC 7591 dynamic client registration for this server's callback."""
     from mcp.client.auth.utils import handle_registration_response
@@ -106,7 +113,7 @@ async def register(
         }
     )
     body = metadata.model_dump(by_alias=True, mode="json", exclude_none=True)
-    async with _http(client, timeout) as http:
+    async with _http(client, context, timeout) as http:
         response = await _step("registration", http.post(server.registration_endpoint, json=body))
         info = await _step("registration", handle_registration_response(response))
     expires = info.client_secret_expires_at
@@ -167,12 +174,13 @@ async def _step(name: str, pending: Awaitable[T]) -> T:
 
 
 @asynccontextmanager
-async def _http(client: HttpClient, timeout: float) -> AsyncIterator[Any]:
+async def _http(client: HttpClient, context: EgressContext, timeout: float) -> AsyncIterator[Any]:
     import httpx2
 
     from engine.egress.sdk_transport import sdk_client
 
-    async with sdk_client(client, timeout=httpx2.Timeout(timeout), follow_redirects=False) as http:
+    options: dict[str, Any] = {"timeout": httpx2.Timeout(timeout), "follow_redirects": False}
+    async with sdk_client(client, None, context, **options) as http:
         yield http
 
 

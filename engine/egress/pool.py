@@ -162,7 +162,7 @@ class Http1Pool:
         while idle:
             conn = idle.pop()
             if not conn.closed and conn.transport is not None and not conn.transport.is_closing():
-                if self.guard.per_request:
+                if conn.recheck:
                     assert conn.address is not None
                     self.guard.check(request, origin.host, conn.address)
                 return conn, True
@@ -173,9 +173,10 @@ class Http1Pool:
         try:
             async with asyncio.timeout(self.limits.connect_timeout):
                 addresses = await self._resolve(origin)
-                for address in addresses:
-                    self.guard.check(request, origin.host, address)
-                return await self._open(origin, addresses)
+                recheck = [self.guard.check(request, origin.host, address) for address in addresses]
+                conn = await self._open(origin, addresses)
+                conn.recheck = any(recheck)
+                return conn
         except TimeoutError:
             raise UpstreamTimeout() from None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from engine.egress.context import ENGINE, Decision, EgressContext
+
 
 @dataclass(slots=True)
 class OutboundRequest:
@@ -14,9 +16,10 @@ class OutboundRequest:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
-    # For policy and audit only: never rendered into logs with header values.
-    integration: str = ""
-    operation: str = ""
+    # Who and what the request is for, for the egress policy; the policy's decision, for the
+    # address guard (an allow rule naming the host lets it reach a link-local address).
+    context: EgressContext = ENGINE
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True, slots=True)

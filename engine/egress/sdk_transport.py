@@ -2,7 +2,8 @@
 
 The SDK speaks httpx2; with this transport every request it makes (JSON-RPC POSTs, the SSE GET
 stream, discovery and registration) leaves through the engine's one client: the same pool,
-limits, address guard and error translation as an operation. Bodies are handed to httpx2 as they
+limits, address guard, egress policy and error translation as an operation; every request of
+the session carries the ``EgressContext`` the transport was made with. Bodies are handed to httpx2 as they
 arrive, inflated here within bounds (httpx2 is told the body is no longer encoded); a response that
 is not an event stream is capped at ``limits.max_decoded`` bytes, since the SDK reads it whole.
 The engine's errors pass through unchanged, so ``mcp_client`` sees an ``EgressDenied`` as itself.
@@ -17,6 +18,7 @@ from typing import Any
 import httpx2
 
 from engine.egress.client import HttpClient
+from engine.egress.context import ENGINE, EgressContext
 from engine.egress.request import OutboundRequest
 from engine.egress.streaming import StreamedResponse
 from engine.errors import UpstreamResponseTooLarge
@@ -27,13 +29,14 @@ _INFLATED = frozenset({b"content-encoding", b"content-length"})
 
 
 class SdkTransport(httpx2.AsyncBaseTransport):
-    def __init__(self, client: HttpClient) -> None:
+    def __init__(self, client: HttpClient, context: EgressContext = ENGINE) -> None:
         self.client = client
+        self.context = context
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         body = await request.aread()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED}
-        outbound = OutboundRequest(request.method, str(request.url), headers, body or None)
+        outbound = OutboundRequest(request.method, str(request.url), headers, body or None, self.context)
         stack = AsyncExitStack()
         response = await stack.enter_async_context(self.client.stream(outbound, _read_timeout(request)))
         kept = [(k, v) for k, v in response.headers if not (response.decoded and k.lower() in _INFLATED)]
@@ -74,7 +77,10 @@ def _read_timeout(request: httpx2.Request) -> float | None:
 
 
 def sdk_client(
-    client: HttpClient, headers: dict[str, str] | None = None, **options: Any
+    client: HttpClient,
+    headers: dict[str, str] | None = None,
+    context: EgressContext = ENGINE,
+    **options: Any,
 ) -> httpx2.AsyncClient:
     """An ``httpx2.AsyncClient`` for the SDK whose requests all go through ``client``."""
-    return httpx2.AsyncClient(transport=SdkTransport(client), headers=headers, **options)
+    return httpx2.AsyncClient(transport=SdkTransport(client, context), headers=headers, **options)

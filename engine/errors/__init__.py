@@ -47,7 +47,7 @@ from engine.errors.connections import (
     PendingConnectionNotFound,
     UnknownConnection,
 )
-from engine.errors.egress import EgressDenied
+from engine.errors.egress import EgressCredentialUnavailable, EgressDenied, EgressPolicyDenied
 from engine.errors.identity import (
     InvalidAuthorizationFormat,
     InvalidToken,
@@ -117,7 +117,9 @@ __all__ = [
     "CryptoError",
     "DecryptionError",
     "DocumentUnavailable",
+    "EgressCredentialUnavailable",
     "EgressDenied",
+    "EgressPolicyDenied",
     "ExpiredPendingConnection",
     "ExpiredSealedToken",
     "ExplicitConnectionRequired",

@@ -11,6 +11,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from engine.egress.context import EgressTrace
+
 _log = logging.getLogger("gestalt.audit")
 
 
@@ -28,6 +30,7 @@ class AuditRecord:
     started: float = 0.0
     request_id: str = ""
     dry_run: bool = False
+    egress: EgressTrace | None = None  # with an egress policy: its decision about this call
 
     def __post_init__(self) -> None:
         if not self.started:
@@ -56,6 +59,10 @@ class AuditSink:
             fields["error"] = record.error
         if record.dry_run:
             fields["dry_run"] = True
+        decision = record.egress.decision if record.egress is not None else None
+        if decision is not None:
+            fields["egress_decision"] = "allow" if decision.allowed else "deny"
+            fields["egress_rule"] = decision.rule
         if record.client_ip:
             fields["client_ip"] = record.client_ip
         if record.user_agent:

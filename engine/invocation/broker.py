@@ -3,6 +3,11 @@
 1 authenticate (the surface passes the principal) · 2 resolve provider and operation ·
 3 resolve the credential by the connection's mode · 4/5 instance auto-selection or 409 ·
 6 refresh (inside the credential source) · 7 execute.
+
+With an egress policy, the operation's target (method, host, path from the compiled operation and
+the arguments) is checked between 2 and 3: a denied call never looks up, decrypts or refreshes its
+credential. Every request the provider then sends carries the call's ``EgressContext`` and is
+checked again as it is sent; the decision and the rule that made it go into the audit record.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.auth.principal import Principal
+from engine.auth.principal import Principal, egress_subject
 from engine.compiler.connections import canonical_connection
 from engine.compiler.model import Connection, Operation
+from engine.egress.context import EgressContext, EgressTrace, Subject
+from engine.egress.policy import EgressPolicy
 from engine.egress.request import Result
+from engine.egress.target import Target
 from engine.errors import (
     BadRequest,
+    EgressPolicyDenied,
     GestaltError,
     IntegrationNotFound,
     InvalidConnectionName,
@@ -30,6 +39,7 @@ from engine.invocation.arguments import bind_arguments
 from engine.invocation.audit import AuditRecord, AuditSink
 from engine.invocation.credentials import CredentialSource, resolve_credential
 from engine.providers.dry_run import preview
+from engine.providers.egress_target import operation_target
 from engine.providers.model import OperationCall, Provider
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")
@@ -48,15 +58,22 @@ class Invocation:
     client_ip: str = ""
     user_agent: str = ""
     dry_run: bool = False  # answer the upstream request instead of sending it
+    # Who the egress policy sees; None: the principal's subject (a binding may name itself).
+    subject: Subject | None = None
 
 
 class Broker:
     def __init__(
-        self, providers: Mapping[str, Provider], credentials: CredentialSource, audit: AuditSink
+        self,
+        providers: Mapping[str, Provider],
+        credentials: CredentialSource,
+        audit: AuditSink,
+        egress: EgressPolicy | None = None,
     ) -> None:
         self.providers = providers
         self.credentials = credentials
         self.audit = audit
+        self.egress = egress
 
     def lookup(
         self, principal: Principal | None, integration: str, operation: str
@@ -108,15 +125,43 @@ class Broker:
         params = bind_arguments(op, call.args, call.from_query)
         connection = self._connection(provider, op, call.connection)
         instance = _checked_instance(call.instance)
+        egress = self._egress(call, provider, op, params, record)
         resolved = await resolve_credential(
             self.credentials, call.principal, provider.name, connection, instance, not call.dry_run
         )
         fields = resolved.fields if resolved is not None else None
         conn_params = resolved.connection_params if resolved is not None else _param_defaults(connection)
-        operation_call = OperationCall(op, params, connection, fields, conn_params, call.dry_run)
+        operation_call = OperationCall(op, params, connection, fields, conn_params, call.dry_run, egress)
         if call.dry_run:
             return await preview(provider, operation_call)
         return await provider.execute(operation_call)
+
+    def _egress(
+        self, call: Invocation, provider: Provider, op: Operation, params: dict[str, Any], record: AuditRecord
+    ) -> EgressContext:
+        """The call's egress context; with a policy, the check before the credential is read."""
+        assert call.principal is not None
+        context = self.egress_context(call.subject or egress_subject(call.principal), provider.name, op.name)
+        record.egress = context.trace
+        self.precheck(context, operation_target(provider, op, params), op.method)
+        return context
+
+    def egress_context(self, subject: Subject, provider: str, operation: str = "") -> EgressContext:
+        trace = EgressTrace() if self.egress is not None else None
+        return EgressContext(subject, provider, operation, trace=trace)
+
+    def precheck(self, context: EgressContext, target: Target, method: str = "") -> None:
+        """Raise ``EgressPolicyDenied`` when the policy denies ``target`` already; nothing when it
+        allows or cannot tell yet (the client checks each request as it is sent)."""
+        if self.egress is None:
+            return
+        decision = self.egress.precheck(context, target)
+        if decision is None:
+            return
+        if context.trace is not None:
+            context.trace.note(decision)
+        if not decision.allowed:
+            raise EgressPolicyDenied(target.method or method, target.path or "/")
 
     @staticmethod
     def _connection(provider: Provider, op: Operation, requested: str | None) -> Connection:

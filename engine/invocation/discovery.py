@@ -21,6 +21,7 @@ from engine.compiler.model import Connection
 from engine.compiler.request import interpolate
 from engine.config.spec import DiscoverySpec
 from engine.egress.client import HttpClient
+from engine.egress.context import EgressContext
 from engine.egress.request import OutboundRequest
 from engine.errors import ConnectionSetupFailed, GestaltError, InvalidDiscoveredValue
 from engine.invocation.connection_target import NAME_RE
@@ -53,14 +54,15 @@ async def discover(
     connection: Connection,
     credential: Mapping[str, str],
     params: Mapping[str, str],
+    context: EgressContext,
 ) -> list[Candidate]:
     """The candidates the connection's discovery request finds; 502 ``connection setup failed``
-    when the request or its answer fails."""
+    when the request or its answer fails. ``context``: who is connecting, for the egress policy."""
     spec = connection.discovery
     if spec is None:
         raise ConnectionSetupFailed()
     try:
-        body = await _fetch(http, integration, connection, spec, credential, params)
+        body = await _fetch(http, connection, spec, credential, params, context)
         found = candidates_in(spec, json.loads(body))
     except (GestaltError, ValueError) as exc:
         fields = {"integration": integration, "connection": connection.name, "error": type(exc).__name__}
@@ -71,11 +73,11 @@ async def discover(
 
 async def _fetch(
     http: HttpClient,
-    integration: str,
     connection: Connection,
     spec: DiscoverySpec,
     credential: Mapping[str, str],
     params: Mapping[str, str],
+    context: EgressContext,
 ) -> bytes:
     headers = {"Accept": "application/json"}
     url = interpolate(spec.url, params)
@@ -83,7 +85,7 @@ async def _fetch(
     if extra:
         sep = "&" if "?" in url else "?"
         url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
-    request = OutboundRequest(spec.method, url, headers, integration=integration, operation="discovery")
+    request = OutboundRequest(spec.method, url, headers, context=context.with_credential(True))
     return (await http.send(request)).body
 
 

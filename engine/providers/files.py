@@ -14,6 +14,7 @@ from engine.compiler.bodies import FILE_STYLE
 from engine.compiler.model import Operation
 from engine.compiler.parameter import Parameter
 from engine.egress.client import HttpClient
+from engine.egress.context import EgressContext
 from engine.egress.limits import MIB
 from engine.egress.request import OutboundRequest
 from engine.errors import BadRequest, EgressDenied, UpstreamError
@@ -33,22 +34,25 @@ def file_params(op: Operation) -> tuple[Parameter, ...]:
 
 
 async def resolve_files(
-    client: HttpClient, op: Operation, params: dict[str, Any], fetch: bool = True
+    client: HttpClient, op: Operation, params: dict[str, Any], egress: EgressContext, fetch: bool = True
 ) -> dict[str, Any]:
     """``params`` with every file value a ``FileValue`` (``fetch=False``, a dry run: a URL is
-    named, not fetched)."""
+    named, not fetched). A fetch goes out under the call's ``egress`` context, without the
+    connection's credential."""
     out = dict(params)
     for p in file_params(op):
         if p.name not in out:
             continue
         value = out[p.name]
         items = value if isinstance(value, list) else [value]
-        files = [await _resolve(client, op, p.name, item, fetch) for item in items]
+        files = [await _resolve(client, egress, p.name, item, fetch) for item in items]
         out[p.name] = files if isinstance(value, list) else files[0]
     return out
 
 
-async def _resolve(client: HttpClient, op: Operation, name: str, value: Any, fetch: bool) -> FileValue:
+async def _resolve(
+    client: HttpClient, egress: EgressContext, name: str, value: Any, fetch: bool
+) -> FileValue:
     if isinstance(value, FileValue):
         return value
     if not isinstance(value, Mapping) or ("content" in value) == ("url" in value):
@@ -61,7 +65,7 @@ async def _resolve(client: HttpClient, op: Operation, name: str, value: Any, fet
         raise BadRequest(f'parameter "{name}": url must be an http(s) URL')
     if not fetch:
         return FileValue(f"<the bytes at {url}>".encode(), filename, content_type)
-    content, fetched_type = await _fetch(client, op, name, url)
+    content, fetched_type = await _fetch(client, egress, name, url)
     named = filename or url.split("?", 1)[0].rsplit("/", 1)[-1]
     return FileValue(content, named, content_type or fetched_type)
 
@@ -73,8 +77,8 @@ def _decoded(name: str, content: Any) -> bytes:
         raise BadRequest(f'parameter "{name}": content is not valid base64') from None
 
 
-async def _fetch(client: HttpClient, op: Operation, name: str, url: str) -> tuple[bytes, str]:
-    request = OutboundRequest("GET", url, {}, None, op.integration, op.name)
+async def _fetch(client: HttpClient, egress: EgressContext, name: str, url: str) -> tuple[bytes, str]:
+    request = OutboundRequest("GET", url, context=egress)
     try:
         async with client.stream(request) as response:
             if response.status >= 400:

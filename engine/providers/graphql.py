@@ -34,7 +34,7 @@ class GraphQLProvider(GraphQLInfo):
         extra = call.connection.injector.apply(credential, request.headers, connection_params)
         if extra:
             request.url += "?" + urlencode(extra)
-        request.integration, request.operation = self.name, call.operation.name
+        request.context = call.egress.with_credential(credential is not None)
         if call.dry_run:
             written = Injected(injected_headers(rendered, request.headers), [k for k, _ in extra])
             await stop(self.client, request, call, written)

@@ -21,6 +21,7 @@ from engine.compiler.model import Connection
 from engine.config.spec import AllowedOperationSpec
 from engine.egress import mcp_client
 from engine.egress.client import HttpClient
+from engine.egress.context import EgressContext
 from engine.egress.request import OutboundRequest, Result
 from engine.errors import OperationNotFound
 from engine.providers.dry_run import Injected, injected_headers, stop
@@ -89,13 +90,16 @@ class McpUpstreamProvider(McpUpstreamInfo):
         connection: Connection,
         credential: Mapping[str, str] | None,
         connection_params: Mapping[str, str],
+        context: EgressContext,
     ) -> ToolMap:
-        """The tools this credential sees upstream (after ``allowed_operations``)."""
+        """The tools this credential sees upstream (after ``allowed_operations``); ``context``:
+        the caller's, for the egress policy."""
         url, headers, _ = self._target(connection, credential, connection_params)
         key = _fingerprint(url, headers)
         tools = self.cache.get(key)
         if tools is None:
-            listed = await mcp_client.list_tools(self.client, url, headers)
+            session = context.with_credential(credential is not None)
+            listed = await mcp_client.list_tools(self.client, url, headers, session)
             tools = self._exposed(listed)
             self.cache.put(key, tools)
         return tools
@@ -104,12 +108,15 @@ class McpUpstreamProvider(McpUpstreamInfo):
         if call.dry_run:
             await self._preview(call)
         connection, credential, connection_params = call.connection, call.credential, call.connection_params
-        tools = await self.tools(connection, credential, connection_params)
+        tools = await self.tools(connection, credential, connection_params, call.egress)
         tool = tools.get(call.operation.name)
         if tool is None:
             raise OperationNotFound(call.operation.name, self.name)
         url, headers, _ = self._target(connection, credential, connection_params)
-        result = await mcp_client.call_tool(self.client, url, headers, tool.upstream_name, call.params)
+        session = call.egress.with_credential(credential is not None)
+        result = await mcp_client.call_tool(
+            self.client, url, headers, tool.upstream_name, call.params, session
+        )
         return Result(200, "application/json", json.dumps(result, separators=(",", ":")).encode())
 
     async def _preview(self, call: OperationCall) -> None:

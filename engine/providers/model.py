@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.compiler.model import Connection, Operation
+from engine.egress.context import ENGINE, EgressContext
 from engine.egress.request import Result
 
 
@@ -15,8 +16,9 @@ from engine.egress.request import Result
 class OperationCall:
     """One operation call as the broker hands it to a provider: the arguments (checked and
     coerced), the connection it goes through, that connection's credential fields (None when
-    the connection needs none) and its parameters. ``dry_run``: render everything, send nothing
-    (``providers.dry_run``)."""
+    the connection needs none) and its parameters, and the egress context every request it
+    sends carries (who is calling, this integration and operation). ``dry_run``: render
+    everything, send nothing (``providers.dry_run``)."""
 
     operation: Operation
     params: dict[str, Any]
@@ -24,6 +26,7 @@ class OperationCall:
     credential: Mapping[str, str] | None = None
     connection_params: Mapping[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    egress: EgressContext = ENGINE
 
 
 class Provider(Protocol):

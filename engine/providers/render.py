@@ -30,7 +30,7 @@ def render_request(
     credentials: Mapping[str, str] | None = None,
 ) -> OutboundRequest:
     t, method = template, template.method
-    path = _path(t, params)
+    path = render_path(t, params)
     base = interpolate(t.base_url, connection_params) if t.base_url_has_params else t.base_url
     context: dict[str, Any] = {}
     if t.uses_context:
@@ -82,7 +82,9 @@ def _render_node(node: Any, context: Mapping[str, Any]) -> Any:
     return node
 
 
-def _path(t: RequestTemplate, params: Mapping[str, Any]) -> str:
+def render_path(t: RequestTemplate, params: Mapping[str, Any]) -> str:
+    """The path with its parameters substituted and escaped (the egress check before credentials
+    uses it too)."""
     out = []
     for is_param, text in t.path_parts:
         if not is_param:

@@ -15,20 +15,18 @@ from engine.providers.model import OperationCall
 from engine.providers.render import render_request
 
 
-async def send_operation(client: HttpClient, integration: str, call: OperationCall) -> Result:
+async def send_operation(client: HttpClient, call: OperationCall) -> Result:
     """Render, inject the credential (headers and query pairs), send: every HTTP-backed provider."""
-    return (await send_page(client, integration, call))[0]
+    return (await send_page(client, call))[0]
 
 
-async def send_page(
-    client: HttpClient, integration: str, call: OperationCall, url: str | None = None
-) -> tuple[Result, str]:
+async def send_page(client: HttpClient, call: OperationCall, url: str | None = None) -> tuple[Result, str]:
     """``send_operation``, and the URL it sent to; ``url`` (a next-page link) replaces the rendered
     one, its own query kept (a credential it already carries is not added twice)."""
     credential, connection_params = call.credential, call.connection_params
     params = call.params
     if call.operation.request.has_files:
-        params = await resolve_files(client, call.operation, params, fetch=not call.dry_run)
+        params = await resolve_files(client, call.operation, params, call.egress, fetch=not call.dry_run)
     request = render_request(call.operation.request, params, connection_params, credential)
     if url is not None:
         request.url = url
@@ -40,8 +38,7 @@ async def send_page(
     if extra:
         sep = "&" if "?" in request.url else "?"
         request.url += sep + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extra)
-    request.integration = integration
-    request.operation = call.operation.name
+    request.context = call.egress.with_credential(credential is not None)
     if call.dry_run:
         written = Injected(injected_headers(rendered, request.headers), [k for k, _ in extra])
         await stop(client, request, call, written)
@@ -56,4 +53,4 @@ class RestProvider(ProviderInfo):
     previews: ClassVar[bool] = True  # honours OperationCall.dry_run
 
     async def execute(self, call: OperationCall) -> Result:
-        return await send_operation(self.client, self.name, call)
+        return await send_operation(self.client, call)

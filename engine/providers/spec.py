@@ -29,10 +29,10 @@ class SpecProvider(OpenAPIInfo):
             call = replace(call, connection_params={**self.server_defaults, **call.connection_params})
 
         async def send(params: dict[str, Any], url: str | None) -> tuple[Result, str]:
-            return await send_page(self.client, self.name, replace(call, params=params), url)
+            return await send_page(self.client, replace(call, params=params), url)
 
         mapping = self.response_mapping
         if mapping is not None and call.operation.name in self.paginated:
             return await follow_pages(send, call.params, mapping)
-        result = await send_operation(self.client, self.name, call)
+        result = await send_operation(self.client, call)
         return map_result(result, mapping) if mapping is not None else result

@@ -13,8 +13,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from engine.auth.principal import user_subject
 from engine.compiler.model import Connection
 from engine.egress.client import HttpClient
+from engine.egress.context import EgressContext
 from engine.errors import ConnectionSetupFailed, InternalError
 from engine.invocation.discovery import Candidate, discover
 from engine.invocation.pending_connection import PendingConnection, seal_pending
@@ -60,7 +62,8 @@ async def finish_connect(
         return None
     params = as_params(data.metadata)
     fields = credential_fields(data.access_token)
-    found = await discover(http_of(runtime), data.integration, connection, fields, params)
+    context = EgressContext(user_subject(data.user_id), data.integration)
+    found = await discover(http_of(runtime), data.integration, connection, fields, params, context)
     if not found:
         _log.warning("discovery found nothing", extra={"fields": {"integration": data.integration}})
         raise ConnectionSetupFailed()

@@ -8,11 +8,14 @@ import ipaddress
 
 import pytest
 
+from engine.config.spec import EgressRuleSpec, EgressSpec
 from engine.egress.addresses import DenyLinkLocal, IPAddress, is_link_local_or_metadata
 from engine.egress.client import GatewayClient, Http1Transport, RetryPolicy
 from engine.egress.limits import Limits
+from engine.egress.policy import EgressPolicy
 from engine.egress.request import OutboundRequest
-from engine.errors import EgressDenied
+from engine.errors import EgressDenied, UpstreamUnreachable
+from engine.secrets import EnvSecrets
 from tests.egress.test_http1 import read_request, serve
 
 pytestmark = pytest.mark.anyio
@@ -97,7 +100,8 @@ async def test_a_host_name_is_checked_after_resolution_and_connected_to_as_resol
     await server.wait()
 
 
-async def test_a_per_request_guard_is_asked_for_every_request_on_a_pooled_connection() -> None:
+@pytest.mark.parametrize("recheck", [True, False])
+async def test_a_pooled_connection_is_checked_again_only_when_the_guard_said_so(recheck: bool) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
             await read_request(reader)
@@ -105,12 +109,11 @@ async def test_a_per_request_guard_is_asked_for_every_request_on_a_pooled_connec
             await writer.drain()
 
     class Counting(DenyLinkLocal):
-        per_request = True
         asked: list[str] = []
 
-        def check(self, request: OutboundRequest, host: str, address: IPAddress) -> None:
+        def check(self, request: OutboundRequest, host: str, address: IPAddress) -> bool:
             self.asked.append(request.url)
-            super().check(request, host, address)
+            return super().check(request, host, address) or recheck
 
     server, port = await serve(handler)
     limits = Limits(timeout=2.0)
@@ -118,7 +121,42 @@ async def test_a_per_request_guard_is_asked_for_every_request_on_a_pooled_connec
     c = GatewayClient(Http1Transport(limits, guard=guard), limits, RetryPolicy(attempts=1))
     for path in ("/a", "/b"):
         assert (await c.send(OutboundRequest("GET", f"http://127.0.0.1:{port}{path}"))).body == b"ok"
-    assert guard.asked == [f"http://127.0.0.1:{port}/a", f"http://127.0.0.1:{port}/b"]
+    asked = [f"http://127.0.0.1:{port}/a", f"http://127.0.0.1:{port}/b"]
+    assert guard.asked == (asked if recheck else asked[:1])
     await c.close()
     server.close()
     await server.wait()
+
+
+def policy_client(*rules: EgressRuleSpec) -> GatewayClient:
+    limits = Limits(timeout=2.0, connect_timeout=1.0)
+    egress = EgressPolicy.from_spec(EgressSpec(policies=rules), EnvSecrets({}))
+    return GatewayClient(Http1Transport(limits), limits, RetryPolicy(attempts=1), egress)
+
+
+async def test_an_allow_rule_naming_the_host_lets_a_link_local_address_through() -> None:
+    # fe80::1 without a zone cannot be connected to: the failure to connect (not a denial) shows
+    # the guard let the request through, without anything being sent anywhere.
+    named = policy_client(EgressRuleSpec(action="allow", host="fe80::1"))
+    with pytest.raises(UpstreamUnreachable):
+        await named.send(OutboundRequest("GET", "http://[fe80::1]:9/"))
+    await named.close()
+    broad = policy_client(EgressRuleSpec(action="allow"), EgressRuleSpec(action="allow", host="fe80::1"))
+    with pytest.raises(EgressDenied) as info:  # an allow that names no host is not enough
+        await broad.send(OutboundRequest("GET", "http://[fe80::1]:9/"))
+    assert info.value.public_message == "egress denied: fe80::1 is a link-local or cloud metadata address"
+    await broad.close()
+
+
+def test_only_an_allowed_link_local_address_asks_for_a_check_per_request() -> None:
+    rule = EgressRuleSpec(action="allow", host="imds.test")
+    policy = EgressPolicy.from_spec(EgressSpec(policies=(rule,)), EnvSecrets({}))
+    assert policy is not None
+    request = OutboundRequest("GET", "http://imds.test/")
+    policy.admit(request)
+    guard = DenyLinkLocal()
+    assert guard.check(request, "imds.test", ipaddress.ip_address("169.254.169.254")) is True
+    assert guard.check(request, "imds.test", ipaddress.ip_address("127.0.0.1")) is False
+    undecided = OutboundRequest("GET", "http://imds.test/")
+    with pytest.raises(EgressDenied):
+        guard.check(undecided, "imds.test", ipaddress.ip_address("169.254.1.1"))

@@ -104,3 +104,13 @@ def test_failed_introspection_is_a_provider_issue(gateway: GatewayFactory, upstr
     upstream.reply("/graphql", 500, {"error": "down"})
     client = gateway({"tracker": {"plugin": {"graphql_url": upstream.url + "/graphql"}}})
     assert client.get("/api/v1/integrations/tracker/operations").status_code == 404
+
+
+def test_graphql_operations_obey_the_egress_policy(gateway: GatewayFactory, upstream: Upstream) -> None:
+    egress = {"policies": [{"action": "deny", "provider": "tracker", "operation": "createIssue"}]}
+    client = gateway({"tracker": provider(upstream)}, {"egress": egress})
+    introspected = len(upstream.requests)  # introspection is the engine's own request: allowed
+    r = client.post("/api/v1/tracker/createIssue", json={"input": {"title": "new"}})
+    assert (r.status_code, r.json()) == (403, {"error": "egress denied by policy: POST /graphql"})
+    assert len(upstream.requests) == introspected
+    assert client.post("/api/v1/tracker/issue", json={"id": "7"}).json()["issue"]["id"] == "7"

@@ -255,7 +255,7 @@ def test_cloud_metadata_addresses_are_denied(gateway: GatewayFactory, host: str)
     r = client.get("/api/v1/meta/ping")
     literal = host.strip("[]")
     assert (r.status_code, r.json()) == (
-        502,
+        403,
         {"error": f"egress denied: {literal} is a link-local or cloud metadata address"},
     )
 
