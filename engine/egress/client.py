@@ -126,6 +126,8 @@ class GatewayClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def admit(self, request: OutboundRequest) -> bool:
+        if self.egress is not None:
+            self.egress.admit(request, grant=False)  # a preview reads no grant's secret
         try:
             async with asyncio.timeout(self.limits.connect_timeout):
                 return await self.transport.admit(request)

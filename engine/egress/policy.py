@@ -61,8 +61,9 @@ class EgressPolicy:
                 return rule.decision
         return self.default
 
-    def admit(self, request: OutboundRequest) -> None:
-        """Decide ``request``; raise ``EgressPolicyDenied`` or add its grant. Token endpoints pass."""
+    def admit(self, request: OutboundRequest, grant: bool = True) -> None:
+        """Decide ``request``; raise ``EgressPolicyDenied`` or add its grant (unless ``grant`` is
+        False: a dry run, which sends nothing). Token endpoints pass."""
         context = request.context
         if context.exempt:
             return
@@ -73,7 +74,7 @@ class EgressPolicy:
             context.trace.note(decision)
         if not decision.allowed:
             raise EgressPolicyDenied(request.method, target.path or "/")
-        if self.grants is not None and not context.credentialed:
+        if grant and self.grants is not None and not context.credentialed:
             self.grants.apply(request, target)
 
 

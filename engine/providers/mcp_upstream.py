@@ -132,7 +132,8 @@ class McpUpstreamProvider(McpUpstreamInfo):
         aliases = {rule.alias: name for name, rule in (self.allowed or {}).items() if rule.alias}
         params = {"name": aliases.get(call.operation.name, call.operation.name), "arguments": call.params}
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}).encode()
-        await stop(self.client, OutboundRequest("POST", url, headers, body), call, injected)
+        context = call.egress.with_credential(call.credential is not None)
+        await stop(self.client, OutboundRequest("POST", url, headers, body, context), call, injected)
 
     def _target(
         self,

@@ -54,7 +54,7 @@ def test_document_fetches_obey_the_egress_policy_as_the_engine_s_own(
     ]}}), env={})  # fmt: skip
     policy = EgressPolicy.from_spec(spec.egress, EnvSecrets({}))
     sources = load_sources(spec, egress=policy)
-    assert sources.failures == {
+    assert {name: str(reason) for name, reason in sources.failures.items()} == {
         "denied": f"fetching {upstream.url}/openapi.json: egress denied by policy: GET /openapi.json"
     }
     assert "allowed" in sources.documents

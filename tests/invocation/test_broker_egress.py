@@ -193,3 +193,19 @@ def test_upstream_mcp_obeys_the_policy_and_gets_grants(
     assert (r.status_code, r.json()) == (403, {"error": "egress denied by policy: POST /mcp"})
     assert client.get("/api/v1/integrations/blocked/operations").json() == []
     assert upstream.requests == []
+
+
+def test_a_dry_run_is_decided_like_a_call_and_reads_no_grant(
+    serve: Serve, upstream: Upstream, tmp_path: Path
+) -> None:
+    egress = {
+        "policies": [{"action": "deny", "operation": "admin"}],
+        "credentials": [{"secret_ref": "secret://absent", "provider": "svc"}],
+    }
+    client, _ = serve({"svc": operations(upstream.url, **OPEN)}, egress, tmp_path)
+    r = client.get("/api/v1/svc/admin", params={"id": "7", "_dry_run": "1"})
+    assert (r.status_code, r.json()) == (403, {"error": "egress denied by policy: GET /admin/7"})
+    r = client.get("/api/v1/svc/ping", params={"_dry_run": "1"})
+    assert r.status_code == 200, r.text
+    assert "Authorization" not in r.json()["request"]["headers"]
+    assert upstream.requests == []

@@ -112,7 +112,7 @@ def test_the_egress_decision_is_taken(gateway: GatewayFactory, upstream: Upstrea
     client = gateway({"meta": metadata, "gone": unresolved})
     denied = client.get("/api/v1/meta/meta", params={"_dry_run": "1"})
     reason = "egress denied: 169.254.169.254 is a link-local or cloud metadata address"
-    assert (denied.status_code, denied.json()["error"]) == (502, reason)
+    assert (denied.status_code, denied.json()["error"]) == (403, reason)
     gone = client.get("/api/v1/gone/ping", params={"_dry_run": "1"})
     assert gone.status_code == 200 and gone.json()["egress"] == "allowed; the host does not resolve"
 
