@@ -38,7 +38,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
-ALL_TARGETS = ("direct", "nginx-proxy", "gestaltd", "gestaltd-token", "gestaltd-credential", "gestaltd-egress")
+ALL_TARGETS = (
+    "direct",
+    "nginx-proxy",
+    "gestaltd",
+    "gestaltd-token",
+    "gestaltd-credential",
+    "gestaltd-egress",
+)
 # gestaltd-token: the same call authenticated with an API token (auth local, one indexed lookup).
 # gestaltd-credential: the same call through a bearer integration, with the caller's stored
 # credential (looked up and decrypted on every call) injected upstream.
@@ -278,7 +285,9 @@ plugin:
 """
 
 
-BENCH_CREDENTIAL_YAML = BENCH_PROVIDER_YAML.replace("  operations:", "  auth: {{type: bearer}}\n  operations:")
+BENCH_CREDENTIAL_YAML = BENCH_PROVIDER_YAML.replace(
+    "  operations:", "  auth: {{type: bearer}}\n  operations:"
+)
 
 AUTH_NONE = "  provider: none"
 AUTH_LOCAL = "  provider: local\n  config:\n    email: bench@example.test"
@@ -371,7 +380,10 @@ def connect_credential(base: str) -> None:
     """Store the (anonymous) caller's credential for the bearer integration."""
     body = json.dumps({"integration": "benchcred", "credential": "bench-" + secrets.token_hex(16)}).encode()
     connect = urllib.request.Request(
-        base + "/api/v1/auth/connect-manual", data=body, method="POST", headers={"Content-Type": "application/json"}
+        base + "/api/v1/auth/connect-manual",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(connect, timeout=5) as resp:
         resp.read()
@@ -675,7 +687,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if "gestaltd-credential" in args.target_list:
             c_port = free_port()
-            config = write_gestalt_config(tmp, c_port, upstream_port, args.with_logs, name="gestaltd-credential")
+            config = write_gestalt_config(
+                tmp, c_port, upstream_port, args.with_logs, name="gestaltd-credential"
+            )
             start_gestaltd(procs, gestaltd, config, c_port)
             connect_credential(f"http://{HOST}:{c_port}")
             targets.append(Target("gestaltd-credential", f"http://{HOST}:{c_port}/api/v1/benchcred/hello"))
