@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.config.issues import ConfigIssue
+from engine.config.paths import SECRET_PREFIX
 from engine.config.spec import ConfigSpec, Origin
 from engine.errors import ConfigError
-
-SECRET_PREFIX = "secret://"
 
 # Spec fields never walked: egress grant refs are resolved per request; the rest are not secrets.
 _SKIPPED_FIELDS = frozenset({"egress", "ui", "secrets", "allowed_operations", "params", "origin"})
 
 
-class SecretNotFound(Exception):
-    """The provider has no such secret. The message names the secret, never a value."""
+class SecretNotFound(LookupError):
+    """The provider has no such secret. The message names the secret, never a value. A
+    ``LookupError``, which is all the egress grants (a sibling layer) need to know of it."""
 
 
 class SecretsProvider(Protocol):

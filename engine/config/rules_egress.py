@@ -15,12 +15,12 @@ from typing import Any
 from engine.config.host_pattern import parse_host_pattern
 from engine.config.issues import ConfigIssue
 from engine.config.merge import Entry
+from engine.config.paths import SECRET_PREFIX
 from engine.config.yaml_tree import Document
 
 ACTIONS = ("allow", "deny")
 AUTH_STYLES = ("bearer", "raw", "basic", "none")
 MATCH_FIELDS = ("subject_kind", "subject_id", "provider", "operation", "method", "host", "path_prefix")
-_SECRET_PREFIX = "secret://"
 # Integration kinds whose operation names are only known once their document is compiled.
 _DOCUMENT_KEYS = ("openapi", "graphql_url", "mcp_url", "python")
 
@@ -78,7 +78,7 @@ class _Checker:
                 self.add(f"{pointer}/secret_ref", message)
         elif not ref:
             self.add(pointer, f"{label}: secret_ref is required")
-        elif not ref.startswith(_SECRET_PREFIX) or ref == _SECRET_PREFIX:
+        elif not ref.startswith(SECRET_PREFIX) or ref == SECRET_PREFIX:
             self.add(f"{pointer}/secret_ref", f"{label}: secret_ref must be secret://NAME")
 
     def match(self, pointer: str, label: str, rule: dict[str, Any]) -> None:

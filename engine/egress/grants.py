@@ -13,15 +13,24 @@ from __future__ import annotations
 import base64
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
+from engine.config.paths import SECRET_PREFIX
 from engine.config.spec import EgressCredentialSpec
 from engine.egress.request import OutboundRequest
 from engine.egress.rules import Match
 from engine.egress.target import Target
 from engine.errors import EgressCredentialUnavailable
-from engine.secrets import SECRET_PREFIX, SecretNotFound, SecretsProvider
 
 _log = logging.getLogger("gestalt.egress")
+
+
+class SecretSource(Protocol):
+    """The secrets provider (``engine.secrets``), as grants use it."""
+
+    def get(self, name: str) -> str:
+        """The secret's value; ``LookupError`` (its message naming no value) when there is none."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +62,7 @@ class Grant:
 
 
 class Grants:
-    def __init__(self, grants: tuple[Grant, ...], secrets: SecretsProvider) -> None:
+    def __init__(self, grants: tuple[Grant, ...], secrets: SecretSource) -> None:
         self.grants = grants
         self.secrets = secrets
 
@@ -70,7 +79,7 @@ class Grants:
     def _read(self, grant: Grant) -> str:
         try:
             secret = self.secrets.get(grant.secret)
-        except SecretNotFound as exc:
+        except LookupError as exc:
             cause = str(exc)
         else:
             if secret:

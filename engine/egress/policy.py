@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 from engine.config.spec import EgressSpec
 from engine.egress.context import Decision, EgressContext
-from engine.egress.grants import Grant, Grants
+from engine.egress.grants import Grant, Grants, SecretSource
 from engine.egress.request import OutboundRequest
 from engine.egress.rules import Match
 from engine.egress.target import Target
 from engine.errors import EgressPolicyDenied
-from engine.secrets import SecretsProvider
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +34,7 @@ class EgressPolicy:
         self.grants = grants
 
     @classmethod
-    def from_spec(cls, spec: EgressSpec, secrets: SecretsProvider) -> EgressPolicy | None:
+    def from_spec(cls, spec: EgressSpec, secrets: SecretSource) -> EgressPolicy | None:
         if not spec.policies and not spec.credentials and spec.default_action != "deny":
             return None
         rules = tuple(_rule(index, rule.action, Match.of(rule)) for index, rule in enumerate(spec.policies))
