@@ -16,6 +16,7 @@ from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
 from engine.egress.limits import Limits
 from engine.surface.runtime import Runtime
+from tests.support.app_client import app_client
 from tests.support.configs import write_config
 from tests.support.mcp_upstream import McpUpstream, start_mcp_upstream
 from tests.support.upstream import Upstream
@@ -52,7 +53,7 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
         path = write_config(tmp_path, providers, extra)
         client = default_client(Limits(timeout=5.0), RetryPolicy(attempts=1))
         runtime = build_runtime(load_config(path), client)
-        test_client = TestClient(build_gateway(runtime))
+        test_client = app_client(build_gateway(runtime))
         test_client.__enter__()
         opened.append(test_client)
         return test_client, runtime
