@@ -2,14 +2,14 @@
 
 Stages run in order (config → secrets → telemetry → egress client → providers → broker → runtime
 record → surfaces); a failing stage reports what is wrong and where. Endpoints that more than one
-surface serves or mounts (invoke, ``/mcp``) are built here, once (``build_gateway``). ``serve``
+surface serves or mounts (invoke, ``/mcp``, the bindings) are built here, once (``build_gateway``). ``serve``
 skips an integration that fails to compile (logged); ``validate`` is strict and reports every issue.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ from engine.providers.egress_names import unknown_egress_operations
 from engine.providers.model import Provider
 
 if TYPE_CHECKING:
-    from engine.web.gateway import GatewayApp
+    from engine.web.gateway import GatewayApp, Mount
 from engine.config import load
 from engine.config.issues import ConfigIssue, display_path
 from engine.config.spec import ConfigSpec, IntegrationSpec
@@ -74,7 +74,16 @@ def check_config(path: str | Path, client: HttpClient) -> tuple[Compiled | None,
     compiled = compile_providers(spec, client, locked=True)
     runtime = runtime_issues(spec) + setup_issues(spec, client) + prepared_state_issues(spec)
     egress = unknown_egress_operations(spec.egress, compiled.providers, spec.integrations)
-    return compiled, issues + runtime + compiled.issues + egress
+    return compiled, issues + runtime + compiled.issues + egress + binding_issues(spec, compiled.providers)
+
+
+def binding_issues(config: ConfigSpec, providers: Mapping[str, Provider]) -> list[ConfigIssue]:
+    """What compiling the bindings against the compiled providers finds (templates, targets)."""
+    if not config.bindings:
+        return []
+    from engine.bindings.build import plan_bindings
+
+    return plan_bindings(config, providers)[1]
 
 
 def setup_issues(config: ConfigSpec, client: HttpClient) -> list[ConfigIssue]:
@@ -247,5 +256,21 @@ def build_gateway(runtime: Runtime) -> GatewayApp:
     invoke = InvokeEndpoint(runtime.broker, runtime.authenticator, runtime.perimeter, headers)
     mcp = mcp_endpoint(runtime, headers)
     mounts = [Mount(MCP_PATH, "mcp", mcp)] if mcp is not None else []
+    mounts += _bindings_mount(runtime, headers)
     app = create_app(runtime, invoke)
     return GatewayApp(runtime.config, app, invoke, runtime.providers, runtime.perimeter, mounts)
+
+
+def _bindings_mount(runtime: Runtime, headers: Sequence[tuple[bytes, bytes]]) -> list[Mount]:
+    """The bindings under ``/api/v1/bindings/``; one that does not compile is skipped (logged)."""
+    if not runtime.config.bindings:
+        return []
+    from engine.bindings.build import plan_bindings
+    from engine.bindings.mount import MOUNT_PATH, bindings_endpoint
+    from engine.web.gateway import Mount
+
+    plans, issues = plan_bindings(runtime.config, runtime.providers)
+    for problem in issues:
+        _log.warning("skipping binding", extra={"fields": {"error": str(problem)}})
+    endpoint = bindings_endpoint(runtime, plans, headers)
+    return [Mount(MOUNT_PATH, "bindings", endpoint, endpoint.rows)] if endpoint is not None else []

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from engine.config.build_plugin import build_integration, origin
+from engine.config.build_plugin import build_integration
 from engine.config.merge import Entry
 from engine.config.paths import resolve_path
 from engine.config.spec import (
@@ -46,17 +46,6 @@ def build_config(
         ui=dict(data.get("ui") or {}),
         providers_dir=dirs[0],
         bindings_dir=dirs[1],
-    )
-
-
-def build_binding(entry: Entry) -> BindingSpec:
-    data = entry.data
-    return BindingSpec(
-        name=entry.name,
-        type=data.get("type", ""),
-        providers=tuple(data.get("providers") or ()),
-        config=dict(data.get("config") or {}),
-        origin=origin(entry, ""),
     )
 
 

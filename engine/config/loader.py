@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import schemas
-from engine.config.build import build_binding, build_config, build_integrations
+from engine.config.build import build_config, build_integrations
+from engine.config.build_binding import build_binding
 from engine.config.files import load_document, yaml_files
 from engine.config.issues import ConfigIssue, sorted_issues
 from engine.config.merge import Entry, file_entries, inline_entries, merge
 from engine.config.paths import resolve_dir
-from engine.config.rules_deployment import binding_issues, deployment_issues
+from engine.config.rules_binding import binding_issues
+from engine.config.rules_deployment import deployment_issues
 from engine.config.rules_egress import egress_issues
 from engine.config.rules_integration import integration_issues
 from engine.config.rules_plugin import plugin_issues

@@ -1,5 +1,5 @@
-"""Checks on gestalt.yaml's own sections: server, runtime drivers and binding references (egress:
-``rules_egress``)."""
+"""Checks on gestalt.yaml's own sections: server and runtime drivers (egress: ``rules_egress``;
+bindings: ``rules_binding``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from engine.config.addresses import host_name, origin, url_origin
 from engine.config.durations import parse_duration
 from engine.config.issues import ConfigIssue
-from engine.config.merge import Entry
 from engine.config.yaml_tree import Document
 
 
@@ -85,37 +84,3 @@ def _runtime(main: Document, data: Mapping[str, Any]) -> Iterator[ConfigIssue]:
     for section in ("auth", "datastore"):
         if _section(data, section).get("provider", None) == "":
             yield main.issue(f"/{section}/provider", f"{section}.provider is required")
-
-
-def binding_issues(entry: Entry, integrations: Mapping[str, Entry]) -> list[ConfigIssue]:
-    """Bindings name existing integrations (and, for webhooks, an existing inline operation)."""
-    data = entry.data
-    issues = [
-        entry.issue(f"/providers/{i}", f'binding "{entry.name}" references unknown integration "{name}"')
-        for i, name in enumerate(data.get("providers") or ())
-        if name not in integrations
-    ]
-    config = data.get("config")
-    if not isinstance(config, dict):
-        config = {}
-    provider, operation = config.get("provider"), config.get("operation")
-    if isinstance(provider, str) and provider and provider not in integrations:
-        issues.append(entry.issue("/config/provider", f'binding "{entry.name}" config.provider references '
-                                  f'unknown integration "{provider}"'))  # fmt: skip
-    elif isinstance(provider, str) and provider and isinstance(operation, str) and operation:
-        known = _inline_operation_names(integrations[provider])
-        if known is not None and operation not in known:
-            message = (
-                f'binding "{entry.name}" config.operation references unknown operation "{operation}" '
-                f'of integration "{provider}"'
-            )
-            issues.append(entry.issue("/config/operation", message))
-    return issues
-
-
-def _inline_operation_names(entry: Entry) -> set[str] | None:
-    """Names of inline operations; ``None`` when operations come from a document we cannot see yet."""
-    plugin = entry.data.get("plugin")
-    if not isinstance(plugin, dict) or not plugin.get("operations"):
-        return None
-    return {str(op.get("name")) for op in plugin["operations"] if isinstance(op, dict)}

@@ -101,8 +101,10 @@ def _message(error: ValidationError) -> str:
     if kind == "pattern":
         described = error.schema.get("description") if isinstance(error.schema, dict) else None
         return f"invalid value {_show(instance)}: expected {str(described or expected).rstrip('.')}"
-    if kind == "minLength":
+    if kind in ("minLength", "minItems") and expected == 1:
         return "must not be empty"
+    if kind == "maxItems":
+        return f"must have at most {expected} item{'s' if expected != 1 else ''}, got {len(instance)}"
     if kind in ("minimum", "maximum"):
         return f"must be {'at least' if kind == 'minimum' else 'at most'} {expected}, got {instance}"
     return str(error.message)

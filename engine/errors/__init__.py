@@ -4,7 +4,7 @@ Every error a client may see carries its stable, secret-free ``public_message`` 
 ``status``; ``engine.surface.errors`` is the single place that turns them into responses. Library
 exceptions are translated into this tree once, at the edge where they occur
 (``raise UpstreamUnreachable() from exc``), and anything else becomes ``InternalError``.
-One module per area (base, connections, upstream, egress, storage, identity, mcp, perimeter);
+One module per area (base, bindings, connections, upstream, egress, storage, identity, mcp, perimeter);
 import from here.
 """
 
@@ -26,6 +26,17 @@ from engine.errors.base import (
     NotFound,
     OperationNotFound,
     ScopeDenied,
+)
+from engine.errors.bindings import (
+    MissingDeliveryId,
+    MissingUserHeader,
+    ProxyAuthenticationRequired,
+    RateLimited,
+    SignatureInvalid,
+    SignatureMissing,
+    StaleTimestamp,
+    UntrustedSource,
+    WebhookBodyNotObject,
 )
 from engine.errors.connections import (
     CandidateNotFound,
@@ -150,7 +161,9 @@ __all__ = [
     "McpParseError",
     "MisboundCiphertext",
     "MissingAuthorization",
+    "MissingDeliveryId",
     "MissingPathParameter",
+    "MissingUserHeader",
     "MultipleConnections",
     "NoCredential",
     "NoOAuthConnections",
@@ -167,8 +180,13 @@ __all__ = [
     "PayloadTooLarge",
     "PendingAuthorizationRequired",
     "PendingConnectionNotFound",
+    "ProxyAuthenticationRequired",
+    "RateLimited",
     "RefreshFailed",
     "ScopeDenied",
+    "SignatureInvalid",
+    "SignatureMissing",
+    "StaleTimestamp",
     "StoreError",
     "TokenExchangeFailed",
     "TokenMetadataFailed",
@@ -180,6 +198,7 @@ __all__ = [
     "UnknownEncryptionKey",
     "UnknownScope",
     "UnknownStoreProvider",
+    "UntrustedSource",
     "UpstreamError",
     "UpstreamHTTPError",
     "UpstreamInvalidResponse",
@@ -188,4 +207,5 @@ __all__ = [
     "UpstreamResponseTooLarge",
     "UpstreamTimeout",
     "UpstreamUnreachable",
+    "WebhookBodyNotObject",
 ]

@@ -168,3 +168,15 @@ def _one_time_values(dialect: Dialect) -> list[str]:
         f"expires_at {ts} NOT NULL)",
         "CREATE INDEX one_time_values_expires_at ON one_time_values (expires_at)",
     ]
+
+
+@migration(7, "webhook deliveries")
+def _webhook_deliveries(dialect: Dialect) -> list[str]:
+    # A webhook delivery id seen by a binding, kept until expires_at, so a replayed delivery is
+    # acknowledged and not forwarded again by any replica, also after a restart.
+    ts = TIMESTAMP_TYPE[dialect]
+    return [
+        f"CREATE TABLE webhook_deliveries (binding TEXT NOT NULL, delivery_id TEXT NOT NULL, "
+        f"received_at {ts} NOT NULL, expires_at {ts} NOT NULL, PRIMARY KEY (binding, delivery_id))",
+        "CREATE INDEX webhook_deliveries_expires_at ON webhook_deliveries (expires_at)",
+    ]

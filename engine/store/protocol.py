@@ -125,6 +125,16 @@ class Store(Protocol):
         replica, exactly one gets it; the others (and every later call) get None."""
         ...
 
+    # ---- webhook deliveries (de-duplication) ----
+
+    async def claim_delivery(self, binding: str, delivery_id: str, expires_at: datetime) -> bool:
+        """True for the first claim of (``binding``, ``delivery_id``) until ``expires_at``, False for
+        every later one in any replica (a replay); expired claims are purged as a side effect."""
+        ...
+
+    async def release_delivery(self, binding: str, delivery_id: str) -> None:
+        """Forget a claim (its forward failed), so the sender's retry is forwarded."""
+
     # ---- dynamic OAuth client registrations (mcp_oauth) ----
 
     async def get_oauth_registration(self, auth_server: str, redirect_uri: str) -> OAuthRegistration | None:

@@ -27,6 +27,7 @@ from engine.store.records import (
     utc_seconds,
 )
 from engine.store.secret_columns import CREDENTIALS
+from engine.store.sql_deliveries import DeliveryQueries
 from engine.store.sql_one_time import OneTimeQueries
 from engine.store.sql_registrations import RegistrationQueries
 
@@ -37,7 +38,7 @@ _CREDENTIAL_VALUES = """access_token_encrypted = %(access)s, refresh_token_encry
     metadata_json = %(metadata)s, refresh_error_count = 0, updated_at = %(now)s"""
 
 
-class SQLStore(RegistrationQueries, OneTimeQueries, ABC):
+class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, ABC):
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
 

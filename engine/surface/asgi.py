@@ -8,7 +8,7 @@ from typing import cast
 
 from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, HTTPScope, Receive, Scope, Send
 
-from engine.errors import InvalidJSONBody
+from engine.errors import GestaltError, InvalidJSONBody, PayloadTooLarge
 
 MAX_BODY = 1 << 20
 
@@ -22,6 +22,17 @@ async def send_response(send: Send, status: int, headers: list[tuple[bytes, byte
 
 
 async def read_body(receive: Receive) -> bytes:
+    """The whole body (up to 1 MiB: past it, and for a client gone early, ``InvalidJSONBody``)."""
+    return await _read(receive, MAX_BODY, InvalidJSONBody)
+
+
+async def read_body_within(receive: Receive, limit: int) -> bytes:
+    """The whole body, or ``PayloadTooLarge`` as soon as it passes ``limit`` bytes (nothing more
+    is read); a client gone before the end is ``InvalidJSONBody``."""
+    return await _read(receive, limit, PayloadTooLarge)
+
+
+async def _read(receive: Receive, limit: int, too_large: type[GestaltError]) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -30,8 +41,8 @@ async def read_body(receive: Receive) -> bytes:
             raise InvalidJSONBody()
         chunk = cast(bytes, message.get("body", b""))
         size += len(chunk)
-        if size > MAX_BODY:
-            raise InvalidJSONBody()
+        if size > limit:
+            raise too_large()
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

@@ -135,8 +135,12 @@ async def list_operations(
 
 
 @get("/bindings")
-async def list_bindings(principal: PrincipalDep, runtime: RuntimeDep) -> list[str]:
-    return sorted(runtime.config.bindings)
+async def list_bindings(principal: PrincipalDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Each binding by name: its type, the path it is served at and the providers it may reach."""
+    return [
+        {"name": name, "type": spec.type, "path": spec.served_path, "providers": list(spec.providers)}
+        for name, spec in sorted(runtime.config.bindings.items())
+    ]
 
 
 def catalog_router() -> Router:

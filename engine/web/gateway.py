@@ -5,7 +5,8 @@ Every HTTP request first passes the request perimeter (``surface/perimeter.py``:
 no cross-site writes), whichever surface serves it. Litestar still owns every other route (the
 OpenAPI document, 404/405, the other APIs); this thin dispatcher only skips its router,
 middleware stack and ``before_send`` hook for the exact paths of compiled operations and of
-endpoints other surfaces serve (``/mcp``), which is most of a gateway's traffic. Measured with
+endpoints other surfaces serve (``/mcp``, the bindings under ``/api/v1/bindings/``), which is
+most of a gateway's traffic. Measured with
 ``bench/``; those endpoints add the security headers themselves. ``engine.bootstrap.build_gateway``
 builds each endpoint once and hands it here.
 """
@@ -31,14 +32,18 @@ Row = tuple[str, str, str]
 
 
 class Mount:
-    """An endpoint another surface serves at one exact path, any method (``/mcp``)."""
+    """An endpoint another surface serves at one exact path, any method (``/mcp``), or at every
+    path below a prefix ending in ``/`` (the bindings, which list their own routes in ``rows``)."""
 
-    __slots__ = ("endpoint", "name", "path")
+    __slots__ = ("endpoint", "name", "path", "rows")
 
-    def __init__(self, path: str, name: str, endpoint: ASGIApp) -> None:
+    def __init__(
+        self, path: str, name: str, endpoint: ASGIApp, rows: Sequence[tuple[str, str, str]] | None = None
+    ) -> None:
         self.path = path
         self.name = name
         self.endpoint = endpoint
+        self.rows = rows
 
 
 class GatewayApp:
@@ -60,8 +65,11 @@ class GatewayApp:
             for name, provider in providers.items()
             for op in provider.operations
         }
-        self.mounts: dict[str, ASGIApp] = {m.path: m.endpoint for m in mounts}
-        self._mount_rows: list[Row] = [("*", m.path, m.name) for m in mounts]
+        self.mounts: dict[str, ASGIApp] = {m.path: m.endpoint for m in mounts if not m.path.endswith("/")}
+        self.prefixes = [(m.path, m.endpoint) for m in mounts if m.path.endswith("/")]
+        self._mount_rows: list[Row] = [
+            row for m in mounts for row in (m.rows if m.rows is not None else [("*", m.path, m.name)])
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
@@ -80,6 +88,10 @@ class GatewayApp:
             if mounted is not None:
                 await mounted(scope, receive, send)
                 return
+            for prefix, endpoint in self.prefixes:
+                if scope["path"].startswith(prefix):
+                    await endpoint(scope, receive, send)
+                    return
         await self.litestar(scope, receive, send)
 
     def route_table(self) -> list[Row]:

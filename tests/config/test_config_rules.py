@@ -71,11 +71,12 @@ def _messages(path: Path) -> str:
             'must be one of "none", "user", "identity", "either"',
         ),
         (
-            "bindings:\n  b: {type: webhook, config: {provider: nope}}\n",
+            "bindings:\n  b: {type: webhook, config: {path: /b, provider: nope, operation: x}}\n",
             'config.provider references unknown integration "nope"',
         ),
         (
-            _ops() + "bindings:\n  b: {type: webhook, config: {provider: svc, operation: put}}\n",
+            _ops() + "bindings:\n  b: {type: webhook, providers: [svc],\n"
+            "      config: {path: /b, provider: svc, operation: put}}\n",
             'config.operation references unknown operation "put"',
         ),
         (

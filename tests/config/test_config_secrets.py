@@ -43,6 +43,8 @@ bindings:
   hook:
     type: webhook
     config:
+      path: /hook
+      auth_mode: signed
       signing_secret: secret://hook-secret
 egress:
   credentials:
@@ -80,7 +82,7 @@ def test_resolve_walks_every_section(write_config: Callable[[str], Path]) -> Non
     assert plugin.auth is not None and plugin.auth.client_secret == "c1"
     assert plugin.connections["team"].identity == {"token": "t1"}
     assert plugin.connections["team"].params["region"].default == "secret://not-walked"
-    assert spec.bindings["hook"].config["signing_secret"] == "h1"
+    assert spec.bindings["hook"].webhook.signing_secrets == ("h1",)
     assert spec.egress.credentials[0].secret_ref == "secret://egress"
 
 
