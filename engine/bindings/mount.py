@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from engine.bindings.build import PREFIX, Plans
+from engine.bindings.proxy import METHODS, Proxy, ProxyEndpoint
 from engine.bindings.webhook import WebhookEndpoint
 from engine.surface.asgi import send_response
 from engine.surface.errors import JSON, error_body
@@ -56,7 +57,15 @@ def bindings_endpoint(
         path = runtime.config.bindings[name].served_path
         exact[path] = WebhookEndpoint(hook, runtime.broker, runtime.store, extra_headers)
         rows.append(("POST", path, f"webhook:{name}"))
-    return BindingsEndpoint(exact, [], rows, extra_headers)
+    prefixes: list[tuple[str, ASGIApp]] = []
+    for name, plan in plans.proxies.items():
+        path = runtime.config.bindings[name].served_path
+        assert runtime.http is not None
+        proxy = ProxyEndpoint(Proxy(name, path, plan.provider), runtime.authenticator, runtime.broker,
+                              runtime.http, extra_headers)  # fmt: skip
+        prefixes.append((path, proxy))
+        rows.append((",".join(METHODS), f"{path}/{{path:path}}", f"proxy:{name}"))
+    return BindingsEndpoint(exact, prefixes, rows, extra_headers)
 
 
 MOUNT_PATH = PREFIX

@@ -22,6 +22,7 @@ from engine.auth.principal import Principal
 from engine.bindings.deliveries import DeliveryPlan
 from engine.bindings.rate_limit import TokenBucket
 from engine.bindings.signatures import Verifier
+from engine.egress.context import Subject
 from engine.errors import MissingUserHeader, UntrustedSource, WebhookBodyNotObject
 from engine.invocation.broker import Broker, Invocation
 from engine.store import Store
@@ -134,6 +135,8 @@ class WebhookEndpoint:
             source=f"binding:{hook.name}",
             client_ip=client_ip(scope),
             user_agent=header(scope["headers"], b"user-agent"),
+            # Without a user (public, signed) the egress policy sees the binding itself.
+            subject=None if principal.user_id else Subject("system", hook.name),
         )
         result = await self.broker.invoke(call)
         return result.status, result.content_type or JSON, result.body

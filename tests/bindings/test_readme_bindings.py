@@ -49,3 +49,20 @@ def test_the_readme_example_files_an_issue_as_a_note(
         assert (response.status_code, response.json()) == (201, {"id": 101})
     sent = upstream.last().json()
     assert (sent["title"], sent["userId"]) == ("Crash on start", 42)
+
+
+def test_the_readme_proxy_example_forwards_to_the_named_host(tmp_path: Path, upstream: Upstream) -> None:
+    upstream.reply("/user/repos", 200, [{"name": "r"}])
+    github = {
+        "plugin": {"base_url": upstream.url, "operations": [{"name": "x", "method": "GET", "path": "/x"}]}
+    }
+    path = write_config(tmp_path, {"github": github})
+    (tmp_path / "bindings.d").mkdir()
+    (tmp_path / "bindings.d" / "gh.yaml").write_text(yaml.safe_dump(readme_yaml("type: proxy")))
+    with app_client(
+        build_gateway(build_runtime(load_config(path), default_client(Limits(timeout=2.0))))
+    ) as client:
+        headers = {"X-Forwarded-Host": upstream.url.removeprefix("http://"), "X-Forwarded-Proto": "http"}
+        response = client.get("/api/v1/bindings/gh/github/user/repos?per_page=5", headers=headers)
+        assert response.json() == [{"name": "r"}]
+    assert upstream.last().target == "/user/repos?per_page=5"
