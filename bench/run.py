@@ -9,6 +9,8 @@ One run starts, on 127.0.0.1 only:
                    ``bench`` whose operation ``hello`` is ``GET /hello`` on the upstream;
 * ``gestaltd-egress`` the same with an egress section of ``EGRESS_RULES`` policy rules (and two
                    grants) that the call runs through before the last rule allows it;
+* ``gestaltd-webhook`` a signed webhook forwarded to ``bench.hello``; ``gestaltd-proxy`` the
+                   forward proxy binding to the upstream's ``/hello`` (``bench/bindings.py``);
 
 then drives each with ``wrk -t1 --latency`` (a warm-up run, then the measured run) for each
 connection count, and prints a table plus the gestaltd/nginx ratios. Stdlib only.
@@ -37,6 +39,8 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import bindings  # bench/bindings.py, beside this script
+
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
 ALL_TARGETS = (
     "direct",
@@ -45,7 +49,11 @@ ALL_TARGETS = (
     "gestaltd-token",
     "gestaltd-credential",
     "gestaltd-egress",
+    "gestaltd-webhook",
+    "gestaltd-proxy",
 )
+# gestaltd-webhook, gestaltd-proxy: the bindings scenarios (bench/bindings.py), one gestaltd with
+# both bindings; with gestaltd-proxy, the proxy's memory on a 20 MB response is measured too.
 # gestaltd-token: the same call authenticated with an API token (auth local, one indexed lookup).
 # gestaltd-credential: the same call through a bearer integration, with the caller's stored
 # credential (looked up and decrypted on every call) injected upstream.
@@ -69,6 +77,9 @@ class Target:
     name: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)  # sent by wrk (-H) and by the probe
+    script: str = ""  # a wrk Lua script (method, body), mirrored by the probe's method and body
+    method: str = "GET"
+    body: bytes | None = None
 
 
 @dataclass
@@ -110,6 +121,9 @@ class Procs:
             fh.close()
         self._procs.append((name, proc))
         return proc
+
+    def last_pid(self) -> int:
+        return self._procs[-1][1].pid
 
     def stop_all(self) -> None:
         for _, proc in reversed(self._procs):
@@ -173,7 +187,7 @@ def wait_http_200(url: str, proc: subprocess.Popen, log: Path, what: str) -> flo
 
 def probe(target: Target) -> str:
     """One request; the target must answer 200. Returns (a prefix of) the body."""
-    req = urllib.request.Request(target.url, headers=target.headers)
+    req = urllib.request.Request(target.url, data=target.body, headers=target.headers, method=target.method)
     try:
         with urllib.request.urlopen(req, timeout=5) as resp:
             return resp.read(2000).decode(errors="replace")
@@ -213,7 +227,7 @@ NGINX_UPSTREAM = """\
             default_type application/json;
             return 200 '{payload}';
         }}
-    }}
+{extra}    }}
 """
 
 NGINX_PROXY = """\
@@ -434,6 +448,8 @@ def run_wrk(wrk: str, target: Target, conns: int, seconds: float, procs_for_ctrl
     argv = [wrk, "-t1", f"-c{conns}", f"-d{max(1, round(seconds))}s", "--latency"]
     for k, v in target.headers.items():
         argv += ["-H", f"{k}: {v}"]
+    if target.script:
+        argv += ["-s", target.script]
     argv.append(target.url)
     proc = subprocess.Popen(
         argv,
@@ -504,6 +520,10 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         f"credential_over_anonymous_rps_c{high}": rps_ratio("gestaltd-credential", "gestaltd", high),
         f"egress_over_anonymous_rps_c{high}": rps_ratio("gestaltd-egress", "gestaltd", high),
         f"egress_over_anonymous_rps_c{low}": rps_ratio("gestaltd-egress", "gestaltd", low),
+        f"webhook_over_nginx_proxy_rps_c{high}": rps_ratio("gestaltd-webhook", "nginx-proxy", high),
+        f"webhook_over_nginx_proxy_rps_c{low}": rps_ratio("gestaltd-webhook", "nginx-proxy", low),
+        f"proxy_over_nginx_proxy_rps_c{high}": rps_ratio("gestaltd-proxy", "nginx-proxy", high),
+        f"proxy_over_nginx_proxy_rps_c{low}": rps_ratio("gestaltd-proxy", "nginx-proxy", low),
     }
 
 
@@ -559,6 +579,19 @@ def print_table(report: dict) -> None:
         f"{fmt(rt.get(f'egress_over_anonymous_rps_c{high}'), '.3f')}x, @ {low} conn: "
         f"{fmt(rt.get(f'egress_over_anonymous_rps_c{low}'), '.3f')}x"
     )
+    for kind in ("webhook", "proxy"):
+        print(
+            f"gestaltd {kind} binding / nginx-proxy req/s @ {high} conns: "
+            f"{fmt(rt.get(f'{kind}_over_nginx_proxy_rps_c{high}'), '.3f')}x, @ {low} conn: "
+            f"{fmt(rt.get(f'{kind}_over_nginx_proxy_rps_c{low}'), '.3f')}x"
+        )
+    rss = report.get("proxy_rss_20mb")
+    if rss:
+        print(
+            f"gestaltd proxy RSS on a 20 MB response: {rss['rss_before_mb']:.1f} MB before, peak "
+            f"{rss['peak_after_fast_read_mb']:.1f} MB (full-speed reader, {rss['fast_read_s']:.2f} s), "
+            f"{rss['peak_after_slow_read_mb']:.1f} MB (slow reader, {rss['slow_read_s']:.2f} s)"
+        )
     if any(r["non_2xx"] or r["socket_errors"] for r in report["results"]):
         print("\nWARNING: some runs had non-2xx responses or socket errors; their req/s is not comparable.")
     if report.get("gestaltd_sample_body") is not None:
@@ -643,7 +676,14 @@ def main(argv: list[str] | None = None) -> int:
             nginx,
             tmp,
             "upstream",
-            NGINX_UPSTREAM.format(host=HOST, port=upstream_port, payload=UPSTREAM_BODY),
+            NGINX_UPSTREAM.format(
+                host=HOST,
+                port=upstream_port,
+                payload=UPSTREAM_BODY,
+                extra=bindings.NGINX_BIG.format(path=bindings.big_file(tmp))
+                if "gestaltd-proxy" in args.target_list
+                else "",
+            ),
             upstream_port,
             "/hello",
         )
@@ -701,6 +741,27 @@ def main(argv: list[str] | None = None) -> int:
             start_gestaltd(procs, gestaltd, config, e_port)
             targets.append(Target("gestaltd-egress", f"http://{HOST}:{e_port}/api/v1/bench/hello"))
 
+        proxy_rss = None
+        if {"gestaltd-webhook", "gestaltd-proxy"} & set(args.target_list):
+            b_port = free_port()
+            config = write_gestalt_config(
+                tmp, b_port, upstream_port, args.with_logs, name="gestaltd-bindings"
+            )
+            bindings.write_bindings(config.parent)
+            start_gestaltd(procs, gestaltd, config, b_port)
+            bindings_pid = procs.last_pid()
+            base = f"http://{HOST}:{b_port}/api/v1/bindings"
+            if "gestaltd-webhook" in args.target_list:
+                script = bindings.webhook_script(tmp)
+                signed = {"Content-Type": "application/json", "X-Signature": bindings.signature()}
+                body = bindings.WEBHOOK_BODY.encode()
+                targets.append(
+                    Target("gestaltd-webhook", f"{base}/hook/in", signed, str(script), "POST", body)
+                )
+            if "gestaltd-proxy" in args.target_list:
+                forward = {"X-Forwarded-Host": f"{HOST}:{upstream_port}", "X-Forwarded-Proto": "http"}
+                targets.append(Target("gestaltd-proxy", f"{base}/px/hello", forward))
+
         sample = None
         for t in targets:  # every target must answer 200 before we load it
             body = probe(t)
@@ -718,8 +779,11 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  wrk {t.name:<12} -c{conns:<4} ...", file=sys.stderr, flush=True)
                 results.append(measure(wrk, t, conns, args.duration, args.warmup, live_wrk, args.verbose))
 
+        if "gestaltd-proxy" in args.target_list:
+            proxy_rss = bindings.proxy_rss(HOST, b_port, f"{HOST}:{upstream_port}", bindings_pid)
         high, low = max(args.conns), min(args.conns)
         report = {
+            "proxy_rss_20mb": proxy_rss,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "telemetry": "stdout" if args.with_logs else "noop",
