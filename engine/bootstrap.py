@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.auth.oauth_clients import OAuthClients
+from engine.auth.oauth_server.client_documents import ClientDocuments
+from engine.auth.oauth_server.clients import ClientDirectory
 from engine.auth.platform import build_platform_auth
 from engine.compiler.connections import missing_oauth_clients
 from engine.compiler.sources import Sources
@@ -188,6 +190,7 @@ def build_runtime(
         readiness=Readiness(ping=store.ping),
     )
     runtime.instances = credentials.instances
+    runtime.oauth_clients = ClientDirectory(store, ClientDocuments(client))
     runtime.closers.extend([store.close, client.close])
     return runtime
 
@@ -253,7 +256,8 @@ def build_gateway(runtime: Runtime) -> GatewayApp:
     from engine.web.invoke import InvokeEndpoint
 
     headers = security_headers(runtime.config.server.base_url.startswith("https://"))
-    invoke = InvokeEndpoint(runtime.broker, runtime.authenticator, runtime.perimeter, headers)
+    base_url = runtime.config.server.base_url
+    invoke = InvokeEndpoint(runtime.broker, runtime.authenticator, runtime.perimeter, headers, base_url)
     mcp = mcp_endpoint(runtime, headers)
     mounts = [Mount(MCP_PATH, "mcp", mcp)] if mcp is not None else []
     mounts += _bindings_mount(runtime, headers)

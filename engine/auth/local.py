@@ -49,11 +49,15 @@ class LocalLogin:
         if self._password.startswith(_ARGON2_PREFIX):
             _check_hash(self._password, config)
 
+    @property
+    def needs_password(self) -> bool:
+        return bool(self._password)
+
     async def begin(self, request: LoginRequest) -> LoginStart:
         if self._password and not await self._password_matches(request.password):
             raise LoginFailed()
         code = secrets.token_urlsafe(32)
-        binding = LoginBinding(request.state, request.callback_port)
+        binding = LoginBinding(request.state, request.callback_port, return_to=request.return_to)
         await bind(self._store, _PURPOSE, code, binding, CODE_TTL)
         url = CALLBACK_PAGE + "?" + urlencode({"code": code, "state": binding.sent_state})
         return LoginStart(url=url, identity=self.identity)
@@ -65,7 +69,7 @@ class LocalLogin:
             raise LoginFailed() from exc
         if binding is None or not binding.matches(state):
             raise LoginFailed()
-        return LoginResult(self.identity, binding.client_state, binding.callback_port)
+        return LoginResult(self.identity, binding.client_state, binding.callback_port, binding.return_to)
 
     async def _password_matches(self, given: str) -> bool:
         if not given:

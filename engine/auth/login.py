@@ -34,6 +34,9 @@ class LoginRequest:
     state: str
     callback_port: int | None = None
     password: str = ""
+    return_to: str = ""
+    """A path of this server the browser goes back to once logged in (an OAuth authorization
+    that needed a login first); set by the server, never taken from the client."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class LoginResult:
     client_state: str
     """The ``state`` the client sent to ``POST /auth/login``; checked against the ``login_state`` cookie."""
     callback_port: int | None = None
+    return_to: str = ""
 
 
 class LoginProvider(Protocol):

@@ -28,6 +28,7 @@ class LoginBinding:
     client_state: str
     callback_port: int | None = None
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    return_to: str = ""
 
     @property
     def sent_state(self) -> str:
@@ -48,7 +49,13 @@ def state_keys(state: str) -> list[str]:
 
 
 async def bind(store: Store, purpose: str, key: str, binding: LoginBinding, ttl: timedelta) -> None:
-    value = {"s": binding.client_state, "p": binding.callback_port or 0, "x": dict(binding.secrets)}
+    value: dict[str, object] = {
+        "s": binding.client_state,
+        "p": binding.callback_port or 0,
+        "x": dict(binding.secrets),
+    }
+    if binding.return_to:
+        value["t"] = binding.return_to
     await store.put_one_time(_store_key(purpose, key), json.dumps(value), utc_now() + ttl)
 
 
@@ -59,7 +66,8 @@ async def take(store: Store, purpose: str, key: str) -> LoginBinding | None:
         return None
     value = json.loads(raw)
     port = value.get("p")
-    return LoginBinding(str(value["s"]), port if isinstance(port, int) and port else None, value["x"])
+    port = port if isinstance(port, int) and port else None
+    return LoginBinding(str(value["s"]), port, value["x"], str(value.get("t", "")))
 
 
 def _store_key(purpose: str, key: str) -> str:

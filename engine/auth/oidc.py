@@ -8,8 +8,6 @@ once in any replica), so a state can neither be forged into a login, replayed no
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import secrets
 from collections.abc import Mapping
@@ -21,6 +19,7 @@ from engine.auth.id_token import IdTokenError, header_kid, select_key, verify
 from engine.auth.idp_client import IdpClient, IdpError
 from engine.auth.login import Identity, LoginRequest, LoginResult, LoginStart, ProviderConfig
 from engine.auth.login_binding import LoginBinding, bind, state_keys, take
+from engine.auth.pkce import pkce_challenge
 from engine.egress.client import HttpClient
 from engine.errors import InternalError, LoginFailed, StoreError
 from engine.store import Store
@@ -67,7 +66,7 @@ class OIDCLogin:
             raise InternalError("failed to generate login URL") from exc
         verifier, nonce = (secrets.token_urlsafe(48) if self.pkce else ""), secrets.token_urlsafe(24)
         flow = {"v": verifier, "n": nonce, "r": self.redirect_url}
-        binding = LoginBinding(request.state, request.callback_port, flow)
+        binding = LoginBinding(request.state, request.callback_port, flow, request.return_to)
         await bind(self._store, _PURPOSE, request.state, binding, STATE_TTL)
         query = {
             "response_type": "code",
@@ -94,7 +93,7 @@ class OIDCLogin:
                 },
             )
             raise LoginFailed() from exc
-        return LoginResult(identity, binding.client_state, binding.callback_port)
+        return LoginResult(identity, binding.client_state, binding.callback_port, binding.return_to)
 
     async def _take_binding(self, state: str) -> LoginBinding:
         for key in state_keys(state):
@@ -142,11 +141,6 @@ class OIDCLogin:
             raise IdTokenError("email domain not allowed")
         name = claims.get("name")
         return Identity(email=email, display_name=name if isinstance(name, str) else "")
-
-
-def pkce_challenge(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def _with_openid(scopes: tuple[str, ...]) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from engine.egress.context import Subject
 
 ANONYMOUS_EMAIL = "anonymous@gestalt"
 IDENTITY_USER = "__identity__"
+OPERATION_SEPARATOR = ":"
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,12 +16,50 @@ class Principal:
     email: str
     user_id: str = ""
     kind: str = "anonymous"  # anonymous | session | api_token
-    # Integration names an API token is restricted to; None = unrestricted.
+    # Integration names an API token may touch (wholly or in part); None = unrestricted.
     scopes: frozenset[str] | None = None
     token_id: str = ""
+    # ``integration:operation`` scopes, and the integrations they restrict to those operations.
+    operations: frozenset[str] = frozenset()
+    limited: frozenset[str] = frozenset()
 
     def may_use(self, integration: str) -> bool:
         return self.scopes is None or integration in self.scopes
+
+    def may_call(self, integration: str, operation: str) -> bool:
+        if self.scopes is None:
+            return True
+        if integration not in self.scopes:
+            return False
+        if integration not in self.limited:
+            return True
+        return f"{integration}{OPERATION_SEPARATOR}{operation}" in self.operations
+
+    @property
+    def scope_key(self) -> tuple[frozenset[str] | None, frozenset[str]]:
+        """What decides which tools this principal sees (for views cached per scope set)."""
+        return self.scopes, self.operations
+
+
+def scoped(
+    email: str, user_id: str, scopes: tuple[str, ...], *, kind: str = "api_token", token_id: str = ""
+) -> Principal:
+    """A token's principal from its stored scopes: integration names, or ``integration:operation``
+    for a single operation (empty: unrestricted)."""
+    if not scopes:
+        return Principal(email=email, user_id=user_id, kind=kind, token_id=token_id)
+    operations = frozenset(s for s in scopes if OPERATION_SEPARATOR in s)
+    whole = frozenset(s for s in scopes if OPERATION_SEPARATOR not in s)
+    limited = frozenset(s.split(OPERATION_SEPARATOR, 1)[0] for s in operations) - whole
+    return Principal(
+        email=email,
+        user_id=user_id,
+        kind=kind,
+        scopes=whole | limited,
+        token_id=token_id,
+        operations=operations,
+        limited=limited,
+    )
 
 
 ANONYMOUS = Principal(email=ANONYMOUS_EMAIL)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from engine.auth.authenticator import bearer_token
-from engine.auth.principal import Principal
+from engine.auth.principal import Principal, scoped
 from engine.crypto import API_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, hash_token
 from engine.errors import InvalidToken, MissingAuthorization, StoreError, TokenValidationFailed
 from engine.store import Store
@@ -90,10 +90,7 @@ class TokenAuthenticator:
         email = await self._email(record.user_id)
         if not email:
             return None
-        scopes = frozenset(record.scopes) if record.scopes else None
-        return Principal(
-            email=email, user_id=record.user_id, kind="api_token", scopes=scopes, token_id=record.id
-        )
+        return scoped(email, record.user_id, record.scopes, token_id=record.id)
 
     async def _email(self, user_id: str) -> str:
         email = self._emails.get(user_id)

@@ -4,12 +4,29 @@ Every error a client may see carries its stable, secret-free ``public_message`` 
 ``status``; ``engine.surface.errors`` is the single place that turns them into responses. Library
 exceptions are translated into this tree once, at the edge where they occur
 (``raise UpstreamUnreachable() from exc``), and anything else becomes ``InternalError``.
-One module per area (base, bindings, connections, upstream, egress, storage, identity, mcp, perimeter);
+One module per area (base, bindings, connections, upstream, egress, storage, identity, authorization,
+mcp, perimeter);
 import from here.
 """
 
 from __future__ import annotations
 
+from engine.errors.authorization import (
+    AccessDenied,
+    ClientDocumentUnavailable,
+    InvalidClientMetadata,
+    InvalidClientRedirectUri,
+    InvalidGrant,
+    InvalidOAuthClient,
+    InvalidOAuthRequest,
+    InvalidOAuthScope,
+    InvalidRedirectUri,
+    InvalidTarget,
+    OAuthProtocolError,
+    UnknownOAuthClient,
+    UnsupportedGrantType,
+    UnsupportedResponseType,
+)
 from engine.errors.base import (
     AmbiguousInstance,
     BadRequest,
@@ -60,6 +77,7 @@ from engine.errors.connections import (
 )
 from engine.errors.egress import EgressCredentialUnavailable, EgressDenied, EgressPolicyDenied
 from engine.errors.identity import (
+    FormRejected,
     InvalidAuthorizationFormat,
     InvalidToken,
     LoginFailed,
@@ -117,9 +135,11 @@ from engine.errors.upstream import (
 )
 
 __all__ = [
+    "AccessDenied",
     "AmbiguousInstance",
     "BadRequest",
     "CandidateNotFound",
+    "ClientDocumentUnavailable",
     "ConfigError",
     "Conflict",
     "ConnectionNotFound",
@@ -134,21 +154,30 @@ __all__ = [
     "ExpiredPendingConnection",
     "ExpiredSealedToken",
     "ExplicitConnectionRequired",
+    "FormRejected",
     "GestaltError",
     "IntegrationNotFound",
     "InternalError",
     "InvalidAuthorizationFormat",
     "InvalidCandidateIndex",
+    "InvalidClientMetadata",
+    "InvalidClientRedirectUri",
     "InvalidConnectionName",
     "InvalidConnectionParam",
     "InvalidDiscoveredValue",
     "InvalidFormBody",
+    "InvalidGrant",
     "InvalidInstanceName",
     "InvalidJSONBody",
+    "InvalidOAuthClient",
+    "InvalidOAuthRequest",
+    "InvalidOAuthScope",
     "InvalidOAuthState",
     "InvalidParameters",
     "InvalidPendingConnection",
+    "InvalidRedirectUri",
     "InvalidSealedToken",
+    "InvalidTarget",
     "InvalidToken",
     "LoginFailed",
     "LoginStateInvalid",
@@ -171,6 +200,7 @@ __all__ = [
     "NotFound",
     "NotReady",
     "OAuthNotSupported",
+    "OAuthProtocolError",
     "OAuthTokenError",
     "OperationNotFound",
     "OriginNotAllowed",
@@ -196,9 +226,12 @@ __all__ = [
     "Unauthorized",
     "UnknownConnection",
     "UnknownEncryptionKey",
+    "UnknownOAuthClient",
     "UnknownScope",
     "UnknownStoreProvider",
     "UntrustedSource",
+    "UnsupportedGrantType",
+    "UnsupportedResponseType",
     "UpstreamError",
     "UpstreamHTTPError",
     "UpstreamInvalidResponse",

@@ -40,6 +40,13 @@ class LoginStateInvalid(GestaltError):
     public_message = "login state validation failed"
 
 
+class FormRejected(GestaltError):
+    """A page's form came back without a valid CSRF token for this browser's session."""
+
+    status = 403
+    public_message = "the form expired or was not sent from this server's page; reload it and try again"
+
+
 class UnknownScope(BadRequest):
     def __init__(self, scope: str) -> None:
         super().__init__(f'unknown scope "{scope}"')

@@ -88,6 +88,8 @@ class Broker:
         op = provider.operations.get(operation) or _dynamic_operation(provider, operation)
         if op is None:
             raise OperationNotFound(operation, integration)
+        if not principal.may_call(integration, op.name):
+            raise ScopeDenied(f"{integration}:{op.name}")
         return provider, op
 
     def read_only(self, integration: str, operation: str) -> bool:

@@ -56,17 +56,18 @@ class Catalogue:
     def __init__(self, tools: Iterable[Tool]) -> None:
         self.all = ToolSet(tools)
         self.by_name = {t.name: t for t in self.all.tools}
-        self._views: dict[frozenset[str], ToolSet] = {}
+        self._views: dict[tuple[frozenset[str] | None, frozenset[str]], ToolSet] = {}
 
     def visible(self, principal: Principal) -> ToolSet:
-        scopes = principal.scopes
-        if scopes is None:
+        if principal.scopes is None:
             return self.all
-        view = self._views.get(scopes)
+        key = principal.scope_key
+        view = self._views.get(key)
         if view is None:
             if len(self._views) >= _MAX_SCOPE_VIEWS:
                 self._views.clear()
-            view = self._views[scopes] = ToolSet(t for t in self.all.tools if t.integration in scopes)
+            tools = (t for t in self.all.tools if principal.may_call(t.integration, t.operation))
+            view = self._views[key] = ToolSet(tools)
         return view
 
 

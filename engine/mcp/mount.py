@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.auth.oauth_server.endpoints import MCP_RESOURCE_PATH
 from engine.mcp.server import McpServer
 from engine.mcp.transport import McpEndpoint
 from engine.surface.runtime import Runtime
 
-MCP_PATH = "/mcp"
+MCP_PATH = MCP_RESOURCE_PATH
 
 
 def mcp_endpoint(runtime: Runtime, extra_headers: Sequence[tuple[bytes, bytes]] = ()) -> McpEndpoint | None:
     server = McpServer(runtime.broker)
     if not server.exposes_tools:
         return None
-    return McpEndpoint(server, runtime.authenticator, runtime.readiness, runtime.perimeter, extra_headers)
+    base_url = runtime.config.server.base_url
+    return McpEndpoint(
+        server, runtime.authenticator, runtime.readiness, runtime.perimeter, extra_headers, base_url
+    )

@@ -10,6 +10,7 @@ from typing import Any, cast
 from litestar.types import HTTPScope, Receive, Scope, Send
 
 from engine.auth.authenticator import Authenticator
+from engine.auth.oauth_server.endpoints import MCP_RESOURCE_PATH, RESOURCE_METADATA_PATH
 from engine.errors import (
     InvalidJSONBody,
     McpError,
@@ -30,14 +31,17 @@ from engine.mcp.protocol import (
 )
 from engine.mcp.server import McpServer
 from engine.surface.asgi import client_ip, header, read_body, send_response
+from engine.surface.challenge import challenge
 from engine.surface.credentials import credentials_from_headers
 from engine.surface.errors import render_error
 from engine.surface.perimeter import Perimeter
+from engine.surface.public_url import public_base
 from engine.surface.runtime import Readiness
 
 Headers = list[tuple[bytes, bytes]]
 _JSON = [(b"content-type", b"application/json")]
 _ALLOW = [(b"allow", b"POST")]
+MCP_METADATA_PATH = RESOURCE_METADATA_PATH + MCP_RESOURCE_PATH
 
 
 class McpEndpoint:
@@ -48,9 +52,11 @@ class McpEndpoint:
         readiness: Readiness,
         perimeter: Perimeter,
         extra_headers: Sequence[tuple[bytes, bytes]] = (),
+        base_url: str = "",
     ) -> None:
         self.server = server
         self.perimeter = perimeter
+        self.base_url = base_url  # for the challenge's metadata URL
         self.authenticator = authenticator
         self.readiness = readiness
         self.extra_headers = list(extra_headers)
@@ -60,13 +66,16 @@ class McpEndpoint:
             body = encode({"error": "method not allowed"})
             await self._reply(send, 405, body, [*_ALLOW, *_JSON])
             return
+        headers = []
         try:
             status, body = await self._post(scope, receive)
         except McpError as exc:
             status, body = exc.status, encode(error(None, exc))
         except Exception as exc:  # noqa: BLE001 - auth and readiness: the HTTP API's answers
             status, _, body = render_error(exc)
-        await self._reply(send, status, body, _JSON if body else [])
+            found = challenge(exc, public_base(self.base_url, scope) + MCP_METADATA_PATH)
+            headers = [found] if found else []
+        await self._reply(send, status, body, [*(_JSON if body else []), *headers])
 
     async def _post(self, scope: Scope, receive: Receive) -> tuple[int, bytes]:
         if not self.readiness.providers_loaded:

@@ -30,7 +30,11 @@ async def upstream_tools(
 
 async def _provider_tools(broker: Broker, provider: McpUpstreamProvider, principal: Principal) -> list[Tool]:
     tools = await caller_tools(broker, provider, principal)
-    return [_tool(provider, exposed, dict(t.definition)) for exposed, t in sorted(tools.items())]
+    return [
+        _tool(provider, exposed, dict(t.definition))
+        for exposed, t in sorted(tools.items())
+        if principal.may_call(provider.name, exposed)
+    ]
 
 
 def _tool(provider: McpUpstreamProvider, exposed: str, definition: dict[str, object]) -> Tool:

@@ -180,3 +180,26 @@ def _webhook_deliveries(dialect: Dialect) -> list[str]:
         f"received_at {ts} NOT NULL, expires_at {ts} NOT NULL, PRIMARY KEY (binding, delivery_id))",
         "CREATE INDEX webhook_deliveries_expires_at ON webhook_deliveries (expires_at)",
     ]
+
+
+@migration(8, "OAuth clients of gestaltd's own authorization server; grants on API tokens")
+def _oauth_grants(dialect: Dialect) -> list[str]:
+    # A grant is an ordinary API token row that also carries its client and a rotating refresh
+    # token (hashed, like the access token; the previous one kept to detect a replay).
+    ts = TIMESTAMP_TYPE[dialect]
+    return [
+        f"""CREATE TABLE oauth_clients (
+            client_id TEXT PRIMARY KEY,
+            client_secret_hash TEXT NOT NULL DEFAULT '',
+            client_name TEXT NOT NULL DEFAULT '',
+            metadata_json TEXT NOT NULL,
+            created_at {ts} NOT NULL)""",
+        "ALTER TABLE api_tokens ADD COLUMN client_id TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE api_tokens ADD COLUMN client_name TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE api_tokens ADD COLUMN resource TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE api_tokens ADD COLUMN refresh_hash TEXT",
+        "ALTER TABLE api_tokens ADD COLUMN previous_refresh_hash TEXT",
+        f"ALTER TABLE api_tokens ADD COLUMN refresh_expires_at {ts}",
+        "CREATE UNIQUE INDEX api_tokens_refresh_hash ON api_tokens (refresh_hash)",
+        "CREATE INDEX api_tokens_previous_refresh_hash ON api_tokens (previous_refresh_hash)",
+    ]

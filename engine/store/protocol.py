@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from engine.store.records import ApiToken, Credential, CredentialData, OAuthRegistration, Session, User
+from engine.store.records import (
+    ApiToken,
+    Credential,
+    CredentialData,
+    OAuthClient,
+    OAuthGrant,
+    OAuthRegistration,
+    Session,
+    User,
+)
 
 
 class Store(Protocol):
@@ -54,7 +63,10 @@ class Store(Protocol):
         token_hash: str,
         scopes: tuple[str, ...],
         expires_at: datetime | None,
-    ) -> ApiToken: ...
+        grant: OAuthGrant | None = None,
+    ) -> ApiToken:
+        """A new token; with ``grant``, one issued by ``/oauth/token`` (its client, its refresh)."""
+        ...
 
     async def get_api_token_by_hash(self, token_hash: str) -> ApiToken | None:
         """The token if its ``expires_at`` is unset or in the future."""
@@ -143,3 +155,33 @@ class Store(Protocol):
 
     async def put_oauth_registration(self, registration: OAuthRegistration) -> None:
         """Insert, or replace the registration with the same (auth server, redirect URI)."""
+
+    # ---- gestaltd's own authorization server: clients and grants ----
+
+    async def put_oauth_client(self, client: OAuthClient) -> None:
+        """Register a client (its id is new: ids are random)."""
+
+    async def get_oauth_client(self, client_id: str) -> OAuthClient | None: ...
+
+    async def get_api_token_by_refresh_hash(self, refresh_hash: str) -> ApiToken | None:
+        """The grant whose current refresh token has this hash, unless that refresh token expired."""
+        ...
+
+    async def rotate_grant(
+        self,
+        token_id: str,
+        refresh_hash: str,
+        *,
+        token_hash: str,
+        expires_at: datetime,
+        new_refresh_hash: str,
+        refresh_expires_at: datetime,
+    ) -> bool:
+        """Replace the grant's access token and refresh token if its refresh token is still
+        ``refresh_hash``: exactly one of several concurrent rotations (in any replica) wins."""
+        ...
+
+    async def revoke_replayed_grant(self, refresh_hash: str) -> str:
+        """Delete the grant whose *previous* refresh token has this hash (a replayed refresh
+        token); the owner's user id, or "" when there is none."""
+        ...

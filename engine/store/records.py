@@ -60,6 +60,38 @@ class ApiToken:
     expires_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    client_id: str = ""
+    """Set on a token gestaltd's authorization server issued (``/oauth/token``): its client."""
+    client_name: str = ""
+    resource: str = ""
+    """The RFC 8707 resource the token was issued for (this server's ``/mcp`` or its root)."""
+    refresh_expires_at: datetime | None = None
+    """When the grant's refresh token expires; None for tokens without one."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthGrant:
+    """What makes an API token an OAuth grant: the client it was issued to, and the hash of a
+    refresh token that rotates on every use."""
+
+    client_id: str
+    client_name: str
+    resource: str
+    refresh_hash: str
+    refresh_expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthClient:
+    """A client registered with gestaltd's own authorization server (RFC 7591). ``metadata`` is
+    the registered client metadata as answered to the client; a confidential client's secret is
+    kept only as its SHA-256."""
+
+    client_id: str
+    client_name: str
+    secret_hash: str = field(default="", repr=False)
+    metadata: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    created_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)

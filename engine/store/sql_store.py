@@ -21,6 +21,7 @@ from engine.store.records import (
     ApiToken,
     Credential,
     CredentialData,
+    OAuthGrant,
     Session,
     User,
     utc_now,
@@ -28,6 +29,7 @@ from engine.store.records import (
 )
 from engine.store.secret_columns import CREDENTIALS
 from engine.store.sql_deliveries import DeliveryQueries
+from engine.store.sql_grants import GrantQueries
 from engine.store.sql_one_time import OneTimeQueries
 from engine.store.sql_registrations import RegistrationQueries
 
@@ -38,7 +40,7 @@ _CREDENTIAL_VALUES = """access_token_encrypted = %(access)s, refresh_token_encry
     metadata_json = %(metadata)s, refresh_error_count = 0, updated_at = %(now)s"""
 
 
-class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, ABC):
+class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQueries, ABC):
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
 
@@ -122,12 +124,14 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, ABC):
         token_hash: str,
         scopes: tuple[str, ...],
         expires_at: datetime | None,
+        grant: OAuthGrant | None = None,
     ) -> ApiToken:
         now = self._ts_in(utc_now())
         rows = await self._fetch(
             "INSERT INTO api_tokens (id, user_id, name, hashed_token, scopes, expires_at, created_at, "
-            "updated_at) VALUES (%(id)s, %(user)s, %(name)s, %(hash)s, %(scopes)s, %(exp)s, %(now)s, "
-            "%(now)s) RETURNING *",
+            "updated_at, client_id, client_name, resource, refresh_hash, refresh_expires_at) VALUES "
+            "(%(id)s, %(user)s, %(name)s, %(hash)s, %(scopes)s, %(exp)s, %(now)s, %(now)s, %(client)s, "
+            "%(client_name)s, %(resource)s, %(refresh)s, %(refresh_exp)s) RETURNING *",
             {
                 "id": str(uuid.uuid4()),
                 "user": user_id,
@@ -136,6 +140,11 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, ABC):
                 "scopes": " ".join(scopes),
                 "exp": self._ts(expires_at),
                 "now": now,
+                "client": grant.client_id if grant else "",
+                "client_name": grant.client_name if grant else "",
+                "resource": grant.resource if grant else "",
+                "refresh": grant.refresh_hash if grant else None,
+                "refresh_exp": self._ts(grant.refresh_expires_at) if grant else None,
             },
         )
         return self._api_token(rows[0])
@@ -302,6 +311,10 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, ABC):
             expires_at=self._ts_opt(row["expires_at"]),
             created_at=self._ts_out(row["created_at"]),
             updated_at=self._ts_out(row["updated_at"]),
+            client_id=row["client_id"],
+            client_name=row["client_name"],
+            resource=row["resource"],
+            refresh_expires_at=self._ts_opt(row["refresh_expires_at"]),
         )
 
     def _credential(self, row: Row) -> Credential:

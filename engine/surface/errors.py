@@ -13,7 +13,10 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
-from engine.errors import GestaltError, UpstreamHTTPError
+from engine.auth.oauth_server.endpoints import RESOURCE_METADATA_PATH
+from engine.errors import GestaltError, OAuthProtocolError, UpstreamHTTPError
+from engine.surface.challenge import challenge
+from engine.surface.public_url import public_base
 
 _log = logging.getLogger("gestalt.web")
 JSON = "application/json"
@@ -27,6 +30,8 @@ def render_error(exc: BaseException) -> tuple[int, str, bytes]:
     """(status, content type, body) for any exception raised while serving a request."""
     if isinstance(exc, UpstreamHTTPError):
         return exc.status, exc.content_type, exc.body
+    if isinstance(exc, OAuthProtocolError):  # the OAuth endpoints' own shape (RFC 6749 §5.2)
+        return exc.status, JSON, _oauth_error_body(exc)
     if isinstance(exc, GestaltError):
         if exc.status >= 500:
             _log.warning(
@@ -37,14 +42,26 @@ def render_error(exc: BaseException) -> tuple[int, str, bytes]:
     return 500, JSON, error_body("internal error")
 
 
+def _oauth_error_body(exc: OAuthProtocolError) -> bytes:
+    body = {"error": exc.code, "error_description": exc.public_message}
+    return json.dumps(body, separators=(",", ":")).encode() + b"\n"
+
+
 def _cause(exc: BaseException) -> str:
     cause = exc.__cause__
     return type(cause).__name__ if cause is not None else ""
 
 
-def gestalt_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+def gestalt_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     status, content_type, body = render_error(exc)
-    return Response(body, status_code=status, media_type=content_type)
+    return Response(body, status_code=status, media_type=content_type, headers=api_challenge(request, exc))
+
+
+def api_challenge(request: Request[Any, Any, Any], exc: BaseException) -> dict[str, str]:
+    """The API's ``WWW-Authenticate`` for an authentication failure: its resource is the server."""
+    base = public_base(str(request.app.state.get("base_url", "")), request.scope)
+    found = challenge(exc, base + RESOURCE_METADATA_PATH)
+    return {found[0].decode(): found[1].decode("latin-1")} if found else {}
 
 
 def http_exception_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:

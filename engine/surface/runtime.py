@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from engine.auth.authenticator import Authenticator
+from engine.auth.oauth_server.clients import ClientDirectory
 from engine.auth.principal import Principal
 from engine.config.spec import ConfigSpec
 from engine.crypto import Cipher
@@ -58,6 +59,7 @@ class Runtime:
     http: HttpClient | None = None  # the egress client, for post-connect discovery
     readiness: Readiness = field(default_factory=Readiness)
     instances: InstanceLister = _no_instances
+    oauth_clients: ClientDirectory | None = None  # gestaltd's authorization server: its clients
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     perimeter: Perimeter = field(init=False)  # from config.server: one per runtime, every surface's
     _migration: asyncio.Task[None] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.events import BaseEventEmitterBackend
 from litestar.exceptions import HTTPException
@@ -24,6 +25,8 @@ from engine.web.catalog import catalog_router
 from engine.web.connections import connections_router
 from engine.web.health import health, ready
 from engine.web.invoke import InvokeEndpoint, fallback_route
+from engine.web.oauth_authorize_routes import oauth_authorize_router
+from engine.web.oauth_server_routes import oauth_server_router
 from engine.web.openapi import add_operations
 from engine.web.tokens import tokens_router
 
@@ -84,6 +87,8 @@ def _litestar(
             auth_router(),
             tokens_router(),
             connections_router(),
+            oauth_server_router(),
+            oauth_authorize_router(),
             fallback_route(endpoint),
         ],
         dependencies={
@@ -100,6 +105,7 @@ def _litestar(
         openapi_config=_openapi_config(),
         event_emitter_backend=_NoEvents,
         logging_config=None,
+        state=State({"base_url": runtime.config.server.base_url}),
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],
     )

@@ -77,7 +77,7 @@ async def start_login(request: Request[Any, Any, Any], runtime: RuntimeDep) -> R
     if start.identity is None:
         return Response({"url": start.url}, cookies=[state_cookie])
     store = store_of(runtime)
-    session = await _session_cookie(store, auth, await _user_id(store, start.identity))
+    session = await issue_session_cookie(store, auth, await user_for(store, start.identity))
     payload = {"url": start.url, "display_name": start.identity.display_name, "email": start.identity.email}
     return Response(payload, cookies=[session, state_cookie])
 
@@ -93,13 +93,25 @@ async def login_callback(request: Request[Any, Any, Any], runtime: RuntimeDep) -
     result = await auth.login.complete(code, state)
     check_login_state(cipher_of(runtime), request.cookies.get(LOGIN_STATE_COOKIE, ""), result.client_state)
     store = store_of(runtime)
-    user_id = await _user_id(store, result.identity)
+    user_id = await user_for(store, result.identity)
     cleared = cleared_cookie(LOGIN_STATE_COOKIE, auth.secure_cookies)
     if cli == "1":
         return Response(await _cli_token(store, runtime, user_id), cookies=[cleared])
-    session = await _session_cookie(store, auth, user_id)
+    session = await issue_session_cookie(store, auth, user_id)
     identity = {"display_name": result.identity.display_name, "email": result.identity.email}
+    if result.return_to:
+        return _back_to(request, identity, result.return_to, [session, cleared])
     return Response(identity, cookies=[session, cleared])
+
+
+def _back_to(
+    request: Request[Any, Any, Any], identity: dict[str, Any], path: str, cookies: list[Cookie]
+) -> Response[dict[str, Any]]:
+    """A login another flow started (an OAuth authorization): a browser landing here goes back to
+    it; a client page calling this with fetch gets the path to go to."""
+    if "text/html" in request.headers.get("accept", ""):
+        return Response({}, status_code=303, headers={"Location": path}, cookies=cookies)
+    return Response({**identity, "return_to": path}, cookies=cookies)
 
 
 @post("/auth/logout", status_code=200)
@@ -115,14 +127,14 @@ async def logout(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Respon
     return Response({"status": "ok"}, cookies=[cleared_cookie(SESSION_COOKIE, auth.secure_cookies)])
 
 
-async def _user_id(store: Store, identity: Identity) -> str:
+async def user_for(store: Store, identity: Identity) -> str:
     try:
         return (await store.find_or_create_user(identity.email, identity.display_name)).id
     except StoreError as exc:
         raise InternalError("failed to resolve user") from exc
 
 
-async def _session_cookie(store: Store, auth: PlatformAuth, user_id: str) -> Cookie:
+async def issue_session_cookie(store: Store, auth: PlatformAuth, user_id: str) -> Cookie:
     try:
         issued = await issue_session(store, user_id, auth.session_ttl)
     except StoreError as exc:

@@ -126,11 +126,15 @@ async def list_operations(
         raise IntegrationNotFound(name)
     if not principal.may_use(name):
         raise ScopeDenied(name)
-    listed = [op.describe() for op in provider.operations.values()]
+    listed = [op.describe() for op in provider.operations.values() if principal.may_call(name, op.name)]
     upstream = mcp_upstream_of(provider)
     if upstream is not None:  # the caller's upstream tools, as /mcp lists them; static names win
         tools = await caller_tools(runtime.broker, upstream, principal)
-        listed += [t.describe() for n, t in sorted(tools.items()) if n not in provider.operations]
+        listed += [
+            t.describe()
+            for n, t in sorted(tools.items())
+            if n not in provider.operations and principal.may_call(name, n)
+        ]
     return listed
 
 

@@ -19,13 +19,16 @@ from litestar.params import FromPath
 from litestar.types import Receive, Scope, Send
 
 from engine.auth.authenticator import Authenticator
+from engine.auth.oauth_server.endpoints import RESOURCE_METADATA_PATH
 from engine.errors import BadRequest, InvalidJSONBody
 from engine.invocation.broker import Broker, Invocation
 from engine.surface.asgi import client_ip, header, method_of, read_body, send_response
+from engine.surface.challenge import challenge
 from engine.surface.credentials import credentials_from_headers
 from engine.surface.cross_site import require_json
 from engine.surface.errors import JSON, error_body, render_error
 from engine.surface.perimeter import Perimeter
+from engine.surface.public_url import public_base
 
 DRY_RUN = "_dry_run"
 _DRY_RUN_KEY = DRY_RUN.encode()
@@ -41,11 +44,13 @@ class InvokeEndpoint:
         authenticator: Authenticator,
         perimeter: Perimeter,
         extra_headers: Sequence[tuple[bytes, bytes]] = (),
+        base_url: str = "",
     ) -> None:
         self.broker = broker
         self.authenticator = authenticator
         self.perimeter = perimeter
         self.extra_headers = list(extra_headers)  # set when serving outside Litestar's before_send
+        self.base_url = base_url
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, integration: str, operation: str
@@ -53,20 +58,23 @@ class InvokeEndpoint:
         if method_of(scope) not in ("GET", "POST"):
             await send_response(send, 405, [*_ALLOW, *self.extra_headers], error_body("method not allowed"))
             return
-        status, content_type, body = await self.respond(scope, receive, integration, operation)
-        headers = [(b"content-type", content_type.encode("latin-1")), *self.extra_headers]
+        status, content_type, body, extra = await self.respond(scope, receive, integration, operation)
+        headers = [(b"content-type", content_type.encode("latin-1")), *extra, *self.extra_headers]
         await send_response(send, status, headers, body)
 
     async def respond(
         self, scope: Scope, receive: Receive, integration: str, operation: str
-    ) -> tuple[int, str, bytes]:
-        """(status, content type, body) of one invocation; errors mapped in ``surface.errors``."""
+    ) -> tuple[int, str, bytes, list[tuple[bytes, bytes]]]:
+        """(status, content type, body, headers) of one invocation; errors mapped in
+        ``surface.errors``, an authentication failure challenged (``surface.challenge``)."""
         try:
             call = await self._invocation(scope, receive, method_of(scope), integration, operation)
             result = await self.broker.invoke(call)
         except Exception as exc:  # noqa: BLE001 - mapped to a response in exactly one place
-            return render_error(exc)
-        return result.status, result.content_type or JSON, result.body
+            status, content_type, body = render_error(exc)
+            found = challenge(exc, public_base(self.base_url, scope) + RESOURCE_METADATA_PATH)
+            return status, content_type, body, [found] if found else []
+        return result.status, result.content_type or JSON, result.body, []
 
     async def _invocation(
         self, scope: Scope, receive: Receive, method: str, integration: str, operation: str
@@ -109,10 +117,11 @@ def fallback_route(endpoint: InvokeEndpoint) -> HTTPRouteHandler:
     async def handle(
         request: Request[Any, Any, Any], integration: FromPath[str], operation: FromPath[str]
     ) -> Response[bytes]:
-        status, content_type, body = await endpoint.respond(
+        status, content_type, body, extra = await endpoint.respond(
             request.scope, request.receive, integration, operation
         )
-        return Response(body, status_code=status, media_type=content_type)
+        headers = {k.decode(): v.decode("latin-1") for k, v in extra}
+        return Response(body, status_code=status, media_type=content_type, headers=headers)
 
     return route(
         "/api/v1/{integration:str}/{operation:str}", http_method=["GET", "POST"], name="invoke:fallback"

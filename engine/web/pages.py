@@ -39,6 +39,11 @@ def _environment() -> ImmutableSandboxedEnvironment:
     )
 
 
+def render_page(name: str, **context: object) -> str:
+    """A template of ``web/templates/``, rendered (autoescaped)."""
+    return _template(name).render(**context)
+
+
 def integrations_url(integration: str) -> str:
     return "/integrations?connected=" + quote(integration, safe="")
 

@@ -63,6 +63,17 @@ def listed_json(record: ApiToken) -> dict[str, Any]:
     }
     if record.expires_at is not None:
         out["expires_at"] = rfc3339(record.expires_at)
+    if record.client_id:
+        out["oauth_client"] = oauth_client_json(record)
+    return out
+
+
+def oauth_client_json(record: ApiToken) -> dict[str, str]:
+    """A token the authorization server issued: its client, the resource it is for and when its
+    grant ends unless refreshed (``expires_at`` is the current access token's)."""
+    out = {"id": record.client_id, "name": record.client_name, "resource": record.resource}
+    if record.refresh_expires_at is not None:
+        out["refresh_expires_at"] = rfc3339(record.refresh_expires_at)
     return out
 
 
@@ -118,7 +129,7 @@ async def revoke_token(
         deleted = await store.delete_api_token(user_id, token_id)
     except StoreError as exc:
         raise InternalError("failed to revoke token") from exc
-    _forget(runtime, user_id)
+    forget_user(runtime, user_id)
     if not deleted:
         raise TokenNotFound()
     return {"status": "revoked"}
@@ -132,11 +143,11 @@ async def revoke_all_tokens(principal: PrincipalDep, runtime: RuntimeDep) -> dic
         count = await store.delete_all_api_tokens(user_id)
     except StoreError as exc:
         raise InternalError("failed to revoke tokens") from exc
-    _forget(runtime, user_id)
+    forget_user(runtime, user_id)
     return {"count": count, "status": "revoked"}
 
 
-def _forget(runtime: Runtime, user_id: str) -> None:
+def forget_user(runtime: Runtime, user_id: str) -> None:
     """Revocation takes effect at once in this process: drop the authenticator's recent lookups."""
     forget = getattr(runtime.authenticator, "forget", None)
     if forget is not None:

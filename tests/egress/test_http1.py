@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import datetime
 import gzip
 import ssl
-from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from engine.egress.client import GatewayClient, Http1Transport, RetryPolicy
 from engine.egress.limits import Limits
@@ -25,6 +19,7 @@ from engine.errors import (
     UpstreamUnreachable,
 )
 from tests.support.raw_server import read_request, serve
+from tests.support.tls import certificate
 
 pytestmark = pytest.mark.anyio
 
@@ -190,33 +185,8 @@ async def test_unreachable_and_timeout() -> None:
     await server.wait()
 
 
-def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
-
-
-async def test_https_upstream_with_verified_certificate(tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+async def test_https_upstream_with_verified_certificate() -> None:
+    cert, key = certificate()
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
 

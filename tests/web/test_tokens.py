@@ -145,6 +145,28 @@ def test_scoped_token_cannot_mint_a_wider_token(gateway: GatewayFactory, upstrea
     )
 
 
+def test_a_token_scoped_to_one_operation(gateway: GatewayFactory, upstream: Upstream) -> None:
+    """README: ``POST /api/v1/tokens {"scopes": ["github:create_issue"]}``."""
+    ops = [{"name": name, "method": "GET", "path": f"/{name}"} for name in ("ping", "pong")]
+    two = {"plugin": {"base_url": upstream.url, "operations": ops}}
+    client = logged_in(gateway, {"echo": two})
+    unknown = client.post("/api/v1/tokens", json={"name": "x", "scopes": ["echo:nope"]})
+    assert (unknown.status_code, unknown.json()) == (400, {"error": 'unknown scope "echo:nope"'})
+    scoped = client.post("/api/v1/tokens", json={"name": "one", "scopes": ["echo:ping"]}).json()["token"]
+    client.cookies.clear()
+    auth = bearer(scoped)
+    assert client.get("/api/v1/echo/ping", headers=auth).status_code == 200
+    denied = client.get("/api/v1/echo/pong", headers=auth)
+    assert (denied.status_code, denied.json()) == (403, {"error": "token scope denied: echo:pong"})
+    listed = client.get("/api/v1/integrations/echo/operations", headers=auth).json()
+    assert [o["id"] for o in listed] == ["ping"]
+    wider = client.post("/api/v1/tokens", json={"name": "w", "scopes": ["echo"]}, headers=auth)
+    assert wider.status_code == 403
+    same = client.post("/api/v1/tokens", json={"name": "s", "scopes": ["echo:ping"]}, headers=auth)
+    assert same.status_code == 201
+    assert client.get("/api/v1/tokens", headers=auth).json()[0]["scopes"] == "echo:ping"
+
+
 def test_unscoped_token_calls_everything(gateway: GatewayFactory, upstream: Upstream) -> None:
     client = logged_in(gateway, {"echo": echo_provider(upstream.url), "other": echo_provider(upstream.url)})
     token = client.post("/api/v1/tokens", json={"name": "all"}).json()["token"]
