@@ -14,9 +14,32 @@ from engine.egress.client import RetryPolicy, default_client
 from engine.egress.limits import Limits
 from tests.support.app_client import app_client
 from tests.support.configs import write_config
+from tests.support.kinds import NetworkGuard, is_integration
 from tests.support.oauth_server import AuthServer, start_auth_server
 from tests.support.oidc_provider import OpenIDProvider, start_openid_provider
 from tests.support.upstream import Upstream, start_upstream
+
+_GUARD = NetworkGuard()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "unit: in-process, no network (tests/support/kinds.py)")
+    config.addinivalue_line("markers", "integration: loopback servers, Postgres, subprocesses on ports")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("integration") is None:
+            item.add_marker(pytest.mark.integration if is_integration(item) else pytest.mark.unit)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    _GUARD.active = item.nodeid if item.get_closest_marker("unit") else None
+    try:
+        return (yield)
+    finally:
+        _GUARD.active = None
 
 
 @pytest.fixture

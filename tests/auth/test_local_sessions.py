@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 
@@ -12,8 +13,8 @@ from tests.conftest import GatewayFactory
 from tests.support.identity import bearer, local_auth, local_login
 
 
-def _set_cookie(response_headers: object, name: str) -> str:
-    cookies = [c for c in response_headers.get_list("set-cookie") if c.startswith(f"{name}=")]  # type: ignore[attr-defined]
+def _set_cookie(response_headers: httpx.Headers, name: str) -> str:
+    cookies = [c for c in response_headers.get_list("set-cookie") if c.startswith(f"{name}=")]
     assert len(cookies) == 1, cookies
     return cookies[0]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,10 +70,11 @@ def test_a_documents_basic_scheme_over_written_fields_needs_the_mapping(
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "calls.yaml").write_text(BASIC_DOC)
     fields = [{"name": "access_key_id"}, {"name": "secret_key"}]
-    plugin = {"openapi": "../specs/calls.yaml", "auth": {"type": "manual", "credentials": fields}}
+    auth: dict[str, Any] = {"type": "manual", "credentials": fields}
+    plugin = {"openapi": "../specs/calls.yaml", "auth": auth}
     config = write_config(tmp_path, {"svc": {"plugin": plugin}})
     assert main(["validate", "--config", str(config)]) == 1
     assert "declares access_key_id, secret_key: say which is the user" in capsys.readouterr().out
-    plugin["auth"]["auth_mapping"] = {"basic": {"username": "access_key_id", "password": "secret_key"}}
+    auth["auth_mapping"] = {"basic": {"username": "access_key_id", "password": "secret_key"}}
     config = write_config(tmp_path, {"svc": {"plugin": plugin}})
     assert main(["validate", "--config", str(config)]) == 0

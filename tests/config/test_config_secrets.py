@@ -82,7 +82,8 @@ def test_resolve_walks_every_section(write_config: Callable[[str], Path]) -> Non
     assert plugin.auth is not None and plugin.auth.client_secret == "c1"
     assert plugin.connections["team"].identity == {"token": "t1"}
     assert plugin.connections["team"].params["region"].default == "secret://not-walked"
-    assert spec.bindings["hook"].webhook.signing_secrets == ("h1",)
+    webhook = spec.bindings["hook"].webhook
+    assert webhook is not None and webhook.signing_secrets == ("h1",)
     assert spec.egress.credentials[0].secret_ref == "secret://egress"
 
 

@@ -16,7 +16,7 @@ from engine.egress.policy import EgressPolicy
 from engine.egress.request import OutboundRequest
 from engine.errors import EgressDenied, UpstreamUnreachable
 from engine.secrets import EnvSecrets
-from tests.egress.test_http1 import read_request, serve
+from tests.support.raw_server import read_request, serve
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,9 @@ requests the policy allowed."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,13 +81,8 @@ def test_the_first_matching_rule_decides_else_the_default() -> None:
     ],
 )
 def test_each_match_field(rule: EgressRuleSpec, context: EgressContext, url: str, matches: bool) -> None:
-    p = policy(EgressRuleSpec(**{**_fields(rule), "action": "deny"}))
+    p = policy(dataclasses.replace(rule, action="deny"))
     assert (decide(p, url, context=context) == "egress.policies[0]") is matches
-
-
-def _fields(rule: EgressRuleSpec) -> dict[str, object]:
-    keys = ("subject_kind", "subject_id", "provider", "operation", "method", "host", "path_prefix")
-    return {k: getattr(rule, k) for k in keys}
 
 
 def test_the_check_before_credentials_acts_only_on_a_definite_answer() -> None:
@@ -132,8 +129,8 @@ def test_an_allow_rule_naming_the_host_is_what_reaches_link_local() -> None:
     assert other.decision is not None and other.decision.allowed and not other.decision.names_host
 
 
-def grant(**fields: str) -> EgressCredentialSpec:
-    return EgressCredentialSpec(**{"secret_ref": "secret://token", "host": "api.test", **fields})
+def grant(**fields: Any) -> EgressCredentialSpec:
+    return dataclasses.replace(EgressCredentialSpec(secret_ref="secret://token", host="api.test"), **fields)
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,7 @@ def test_a_denied_call_never_decrypts_its_stored_credential(
     body = {"integration": "svc", "credential": "stored-token"}
     assert client.post("/api/v1/auth/connect-manual", json=body).status_code == 200
     decrypted: list[str] = []
+    assert runtime.cipher is not None
     decrypt = runtime.cipher.decrypt
 
     def counting(ciphertext: str, *, bound_to: Any) -> str:

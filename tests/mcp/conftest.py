@@ -70,7 +70,11 @@ def providers(rest_url: str, mcp_url: str) -> dict[str, dict[str, Any]]:
 def _tokens(url: str) -> tuple[str, dict[str, str]]:
     with httpx.Client(base_url=url, headers={"Origin": url}) as client:  # a browser on the server's page
         assert client.post("/api/v1/auth/login", json={"state": "s"}).status_code == 200
-        make = lambda **body: client.post("/api/v1/tokens", json={"name": "t", **body}).json()["token"]  # noqa: E731
+
+        def make(**body: Any) -> str:
+            token: str = client.post("/api/v1/tokens", json={"name": "t", **body}).json()["token"]
+            return token
+
         return make(), {scopes: make(scopes=scopes) for scopes in ("echo", "echo up", "up")}
 
 

@@ -93,7 +93,7 @@ def test_openapi_operation_serves_http_and_mcp(composite: Composite) -> None:
     assert http.status_code == 200 and http.json()["query"] == [["color", "red"]]
     call = lambda c: c.call_tool("mixed_list_widgets", {"color": "blue"})  # noqa: E731
     result = run(with_client(f"{composite.url}/mcp", composite.token, call))
-    assert not result.is_error and result.structured_content["query"] == [["color", "blue"]]  # type: ignore[index]
+    assert not result.is_error and result.structured_content["query"] == [["color", "blue"]]
     assert composite.api.last().path == "/widgets"
 
 

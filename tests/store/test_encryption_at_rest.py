@@ -31,8 +31,13 @@ def legacy(key: bytes, plaintext: str) -> str:
 
 
 def cred(user_id: str, instance: str = "default", token: str = "tok") -> CredentialData:
-    key = {"user_id": user_id, "integration": "github", "instance": instance}
-    return CredentialData(**key, access_token=token, refresh_token=f"r-{token}")
+    return CredentialData(
+        user_id=user_id,
+        integration="github",
+        instance=instance,
+        access_token=token,
+        refresh_token=f"r-{token}",
+    )
 
 
 def registration(redirect: str = "https://r", secret: str = "s") -> OAuthRegistration:

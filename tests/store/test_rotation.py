@@ -148,20 +148,21 @@ DROP = {
 async def test_a_failed_batch_changes_nothing_and_the_next_run_completes(stores: StoreFactory) -> None:
     credentials, registrations = await seed(stores)
     ring = await stores.open(RING)
-    assert isinstance(ring, SQLStore)
-    by_id = await ring._fetch("SELECT id, instance FROM integration_tokens ORDER BY id", {})
+    sql = ring
+    assert isinstance(sql, SQLStore)
+    by_id = await sql._fetch("SELECT id, instance FROM integration_tokens ORDER BY id", {})
     poisoned = str(by_id[12]["instance"])  # in the third batch of five
     for statement in FAIL_ON_UPDATE[stores.provider]:
-        await ring._execute(statement.format(instance=poisoned), {})
+        await sql._execute(statement.format(instance=poisoned), {})
     with pytest.raises(StoreError):
         await rotate_keys(ring, Limits(batch_size=5))
-    rows = await ring._fetch("SELECT id, access_token_encrypted FROM integration_tokens ORDER BY id", {})
+    rows = await sql._fetch("SELECT id, access_token_encrypted FROM integration_tokens ORDER BY id", {})
     rotated = [str(r["access_token_encrypted"]).startswith(RING.write_header) for r in rows]
     assert all(rotated[:10])  # the two batches before the failure were committed
     assert not any(rotated[10:])  # the failing batch rolled back whole, not only the poisoned row
     await assert_all_readable(ring, credentials, registrations)
     for statement in DROP[stores.provider]:
-        await ring._execute(statement, {})
+        await sql._execute(statement, {})
     finished = await rotate_keys(ring, Limits(batch_size=5))
     assert finished.complete and counts(finished)[0][3] == 0
     await assert_all_readable(await stores.open(Cipher(NEW_KEY)), credentials, registrations)

@@ -17,4 +17,4 @@ BASE_URL = "http://127.0.0.1"
 
 
 def app_client(app: ASGIApp) -> TestClient[Any]:
-    return TestClient(app, base_url=BASE_URL)  # type: ignore[arg-type]
+    return TestClient(app, base_url=BASE_URL)

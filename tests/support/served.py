@@ -15,4 +15,8 @@ def serve(config: Path, timeout: float = 20.0) -> tuple[str, Callable[[], None]]
     """Start ``gestaltd serve``; return its base URL once ``/ready`` answers 200, and a stopper."""
     context = served(config, timeout)
     server = context.__enter__()
-    return server.url, lambda: context.__exit__(None, None, None)
+
+    def stop() -> None:
+        context.__exit__(None, None, None)
+
+    return server.url, stop

@@ -30,7 +30,8 @@ def oauth_provider(upstream: Upstream, server: AuthServer, **auth: Any) -> dict[
 
 
 def connect_oauth(client: TestClient[Any], **body: Any) -> httpx.Response:
-    return connect_through(client, BASE_URL, **{"integration": "svc", **body})
+    response: httpx.Response = connect_through(client, BASE_URL, **{"integration": "svc", **body})
+    return response
 
 
 def test_start_and_callback_with_pkce(
