@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -64,7 +65,11 @@ async def test_a_grant_is_an_api_token_with_its_client(store: Store) -> None:
 async def test_rotation_replaces_both_tokens_once(store: Store) -> None:
     user = await store.find_or_create_user("rot@example.com")
     token = await store.create_api_token(user.id, "c", "access-1", (), now() + HOUR, grant())
-    rotate = {"token_hash": "access-2", "expires_at": now() + HOUR, "refresh_expires_at": now() + HOUR}
+    rotate: dict[str, Any] = {
+        "token_hash": "access-2",
+        "expires_at": now() + HOUR,
+        "refresh_expires_at": now() + HOUR,
+    }
     assert await store.rotate_grant(token.id, "r1", new_refresh_hash="r2", **rotate)
     assert not await store.rotate_grant(token.id, "r1", new_refresh_hash="r3", **rotate)
     assert await store.get_api_token_by_hash("access-1") is None
@@ -77,7 +82,11 @@ async def test_rotation_replaces_both_tokens_once(store: Store) -> None:
 async def test_a_replayed_refresh_token_revokes_the_grant(store: Store) -> None:
     user = await store.find_or_create_user("replay@example.com")
     token = await store.create_api_token(user.id, "c", "access-1", (), now() + HOUR, grant())
-    rotate = {"token_hash": "access-2", "expires_at": now() + HOUR, "refresh_expires_at": now() + HOUR}
+    rotate: dict[str, Any] = {
+        "token_hash": "access-2",
+        "expires_at": now() + HOUR,
+        "refresh_expires_at": now() + HOUR,
+    }
     assert await store.rotate_grant(token.id, "r1", new_refresh_hash="r2", **rotate)
     assert await store.revoke_replayed_grant("never-issued") == ""
     assert await store.revoke_replayed_grant("r1") == user.id
