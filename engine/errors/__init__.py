@@ -91,10 +91,12 @@ from engine.errors.identity import (
 )
 from engine.errors.mcp import (
     McpError,
+    McpHeaderMismatch,
     McpInvalidParams,
     McpInvalidRequest,
     McpMethodNotFound,
     McpParseError,
+    McpUnsupportedVersion,
 )
 from engine.errors.perimeter import (
     CrossSiteRequest,
@@ -183,11 +185,13 @@ __all__ = [
     "LoginStateInvalid",
     "ManualAuthNotSupported",
     "McpError",
+    "McpHeaderMismatch",
     "McpInvalidParams",
     "McpInvalidRequest",
     "McpMethodNotFound",
     "McpOAuthDiscoveryFailed",
     "McpParseError",
+    "McpUnsupportedVersion",
     "MisboundCiphertext",
     "MissingAuthorization",
     "MissingDeliveryId",

@@ -14,18 +14,21 @@ from engine.auth.principal import Principal
 from engine.errors import McpInvalidParams, UpstreamHTTPError
 from engine.invocation.broker import Broker, Invocation
 from engine.mcp.catalogue import Tool
+from engine.mcp.shapes import call_result_for, completed
+from engine.mcp.versions import Revision
 from engine.surface.errors import render_error
-
-# structuredContent arrived in 2025-06-18; older clients get text only.
-_STRUCTURED_FROM = frozenset({"2025-06-18", "2025-11-25"})
 
 
 @dataclass(frozen=True, slots=True)
 class CallContext:
     principal: Principal
-    version: str
+    revision: Revision
     client_ip: str = ""
     user_agent: str = ""
+
+    @property
+    def version(self) -> str:
+        return self.revision.name
 
 
 async def call_tool(broker: Broker, tool: Tool, arguments: Any, ctx: CallContext) -> dict[str, Any]:
@@ -48,17 +51,16 @@ async def call_tool(broker: Broker, tool: Tool, arguments: Any, ctx: CallContext
     try:
         result = await broker.invoke(call)
     except Exception as exc:  # noqa: BLE001 - every failure becomes an isError result
-        return failure(exc)
-    if tool.passthrough:
-        passed: dict[str, Any] = json.loads(result.body)
-        return passed
-    return success(result.body, ctx.version in _STRUCTURED_FROM)
+        return failure(exc, ctx.revision)
+    if tool.passthrough:  # an upstream MCP server's own result, shaped for this revision
+        return call_result_for(ctx.revision, json.loads(result.body))
+    return success(result.body, ctx.revision)
 
 
-def success(body: bytes, structured: bool) -> dict[str, Any]:
+def success(body: bytes, revision: Revision) -> dict[str, Any]:
     text = body.decode("utf-8", errors="replace")
     out: dict[str, Any] = {"content": [{"type": "text", "text": text}]}
-    if structured and text.lstrip().startswith("{"):
+    if revision.structured and text.lstrip().startswith("{"):
         try:
             doc = json.loads(text)
         except ValueError:
@@ -66,11 +68,11 @@ def success(body: bytes, structured: bool) -> dict[str, Any]:
         if isinstance(doc, dict):
             out["structuredContent"] = doc
     out["isError"] = False
-    return out
+    return completed(revision, out)
 
 
-def failure(exc: BaseException) -> dict[str, Any]:
-    return {"content": [{"type": "text", "text": error_text(exc)}], "isError": True}
+def failure(exc: BaseException, revision: Revision) -> dict[str, Any]:
+    return completed(revision, {"content": [{"type": "text", "text": error_text(exc)}], "isError": True})
 
 
 def error_text(exc: BaseException) -> str:

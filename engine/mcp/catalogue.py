@@ -10,7 +10,7 @@ import base64
 import binascii
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.auth.principal import Principal
@@ -18,6 +18,8 @@ from engine.compiler.model import Operation
 from engine.errors import McpInvalidParams
 from engine.mcp.naming import tool_name, unique_names
 from engine.mcp.protocol import encode
+from engine.mcp.shapes import tool_for
+from engine.mcp.versions import Revision
 from engine.providers.model import Provider
 
 PAGE_SIZE = 100
@@ -30,12 +32,17 @@ class Tool:
     name: str
     integration: str
     operation: str
-    definition: Mapping[str, Any]  # the MCP Tool object, as listed
-    passthrough: bool = False  # an upstream MCP tool: its CallToolResult is returned unchanged
-    encoded: bytes = b""  # ``definition`` as JSON, encoded once for static tools
+    definition: Mapping[str, Any]  # the MCP Tool object, with every field any revision knows
+    passthrough: bool = False  # an upstream MCP tool: its CallToolResult passes through, reshaped
+    # ``definition`` as a revision lists it, encoded once per revision (static tools live as long
+    # as the process; an upstream tool only as long as one listing).
+    encoded: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
-    def json(self) -> bytes:
-        return self.encoded or encode(self.definition)
+    def json(self, revision: Revision) -> bytes:
+        found = self.encoded.get(revision.name)
+        if found is None:
+            found = self.encoded[revision.name] = encode(tool_for(revision, self.definition))
+        return found
 
 
 class ToolSet:
@@ -84,7 +91,7 @@ def operation_tool(op: Operation, name: str) -> Tool:
         definition["description"] = op.description
     definition["inputSchema"] = op.input_schema if op.input_schema is not None else _EMPTY_OBJECT
     definition["annotations"] = {"title": op.name, **op.annotations}
-    return Tool(name, op.integration, op.name, definition, encoded=encode(definition))
+    return Tool(name, op.integration, op.name, definition)
 
 
 def encode_cursor(last_name: str) -> str:

@@ -1,4 +1,4 @@
-"""JSON-RPC 2.0 framing and MCP version negotiation: pure functions over parsed JSON values."""
+"""JSON-RPC 2.0 framing: pure functions over parsed JSON values (revisions: ``versions.py``)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,7 @@ from typing import Any
 
 from engine.errors import McpError, McpInvalidRequest, McpParseError
 
-SUPPORTED_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26")
-LATEST_VERSION = SUPPORTED_VERSIONS[0]
-# What a request without ``MCP-Protocol-Version`` speaks (the Streamable HTTP spec's rule).
-DEFAULT_VERSION = "2025-03-26"
-# JSON-RPC batches exist in 2025-03-26 only; later revisions removed them.
-BATCH_VERSIONS = frozenset({"2025-03-26"})
-
 Message = dict[str, Any]
-
-
-def negotiate(requested: Any) -> str:
-    """Echo a supported requested version, else offer the latest we speak."""
-    return requested if requested in SUPPORTED_VERSIONS else LATEST_VERSION
 
 
 def parse_body(body: bytes) -> Message | list[Any]:
@@ -59,7 +47,10 @@ def result(request_id: Any, value: Any) -> Message:
 
 
 def error(request_id: Any, exc: McpError) -> Message:
-    return {"jsonrpc": "2.0", "id": request_id, "error": {"code": exc.code, "message": exc.public_message}}
+    body: dict[str, Any] = {"code": exc.code, "message": exc.public_message}
+    if exc.data is not None:
+        body["data"] = exc.data
+    return {"jsonrpc": "2.0", "id": request_id, "error": body}
 
 
 def encoded_result(request_id: Any, value: bytes) -> bytes:

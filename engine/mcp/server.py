@@ -1,4 +1,6 @@
-"""The MCP methods: ``initialize``, ``ping``, ``tools/list``, ``tools/call``; one message in, one out.
+"""The MCP methods, one message in, one out: ``initialize`` and ``ping`` (legacy revisions),
+``server/discover`` (2026-07-28), ``tools/list`` and ``tools/call`` (all), each answered in the
+shape of the revision the request speaks (``shapes.py``).
 
 Stateless: every message stands alone (no session is needed before ``tools/call``), so the
 server can run in any number of workers and replicas.
@@ -9,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from engine import __version__
 from engine.errors import McpError, McpInvalidParams, McpMethodNotFound
 from engine.invocation.broker import Broker
 from engine.mcp.calls import CallContext, call_tool
 from engine.mcp.catalogue import Catalogue, Tool, ToolSet, build_catalogue
-from engine.mcp.protocol import Message, encode, encoded_result, error, is_request, negotiate, result
+from engine.mcp.protocol import Message, encode, encoded_result, error, is_request, result
+from engine.mcp.shapes import SERVER_INFO, SERVER_INFO_KEY, completed
 from engine.mcp.upstream import merged, out_of_scope_tool, upstream_providers, upstream_tools
+from engine.mcp.versions import SUPPORTED_VERSIONS, negotiate
 
-SERVER_INFO = {"name": "gestalt", "version": __version__}
 CAPABILITIES = {"tools": {"listChanged": False}}
+# 2026-07-28 cache hints (milliseconds): the catalogue changes only with a restart; an upstream
+# server's tools may change any time. Lists depend on who asks (scopes, connections): private.
+_STATIC_TTL, _UPSTREAM_TTL, _DISCOVER_TTL = 300_000, 60_000, 300_000
 
 Handler = Callable[[dict[str, Any], CallContext], Awaitable[Any]]
 
@@ -31,6 +36,7 @@ class McpServer:
         self.methods: dict[str, Handler] = {
             "initialize": self._initialize,
             "ping": self._ping,
+            "server/discover": self._discover,
             "tools/list": self._list_tools,
             "tools/call": self._call_tool,
         }
@@ -45,9 +51,10 @@ class McpServer:
             return None
         request_id = message["id"]
         try:
-            handler = self.methods.get(message["method"])
+            method = message["method"]
+            handler = self.methods.get(method) if method in ctx.revision.methods else None
             if handler is None:
-                raise McpMethodNotFound(message["method"])
+                raise McpMethodNotFound(method)
             value = await handler(_params(message), ctx)
             return (
                 encoded_result(request_id, value) if isinstance(value, bytes) else result(request_id, value)
@@ -65,12 +72,27 @@ class McpServer:
     async def _ping(self, params: dict[str, Any], ctx: CallContext) -> Any:
         return {}
 
+    async def _discover(self, params: dict[str, Any], ctx: CallContext) -> Any:
+        found = {
+            "supportedVersions": list(SUPPORTED_VERSIONS),
+            "capabilities": CAPABILITIES,
+            "ttlMs": _DISCOVER_TTL,
+            "cacheScope": "public",
+        }
+        return completed(ctx.revision, found)
+
     async def _list_tools(self, params: dict[str, Any], ctx: CallContext) -> Any:
         tools = await self._visible(ctx)
         page, next_cursor = tools.page(params.get("cursor"))
-        listed = b'{"tools":[' + b",".join(t.json() for t in page) + b"]"
+        listed = b'{"tools":[' + b",".join(t.json(ctx.revision) for t in page) + b"]"
         if next_cursor is not None:
             listed += b',"nextCursor":' + encode(next_cursor)
+        if ctx.revision.modern:
+            ttl = _UPSTREAM_TTL if self.upstream else _STATIC_TTL
+            meta = {SERVER_INFO_KEY: SERVER_INFO}
+            listed += b',"ttlMs":%d,"cacheScope":"private","resultType":"complete","_meta":' % ttl + encode(
+                meta
+            )
         return listed + b"}"
 
     async def _call_tool(self, params: dict[str, Any], ctx: CallContext) -> Any:

@@ -5,31 +5,34 @@ HTTP API's; JSON-RPC failures are JSON-RPC error objects."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from litestar.types import HTTPScope, Receive, Scope, Send
 
 from engine.auth.authenticator import Authenticator
 from engine.auth.oauth_server.endpoints import MCP_RESOURCE_PATH, RESOURCE_METADATA_PATH
+from engine.auth.principal import Principal
 from engine.errors import (
     InvalidJSONBody,
     McpError,
     McpInvalidRequest,
     McpParseError,
+    McpUnsupportedVersion,
     NotReady,
 )
 from engine.mcp.calls import CallContext
-from engine.mcp.protocol import (
-    BATCH_VERSIONS,
-    DEFAULT_VERSION,
-    SUPPORTED_VERSIONS,
-    check_message,
-    encode,
-    encode_all,
-    error,
-    parse_body,
-)
+from engine.mcp.envelope import MODERN_STATUS, check_envelope
+from engine.mcp.protocol import check_message, encode, encode_all, error, is_request, parse_body
 from engine.mcp.server import McpServer
+from engine.mcp.versions import (
+    DEFAULT_VERSION,
+    LATEST_LEGACY,
+    REVISIONS,
+    SUPPORTED_VERSIONS,
+    Revision,
+    revision,
+)
 from engine.surface.asgi import client_ip, header, read_body, send_response
 from engine.surface.challenge import challenge
 from engine.surface.credentials import credentials_from_headers
@@ -86,28 +89,35 @@ class McpEndpoint:
         principal = await self.authenticator.authenticate(authorization, cookie)
         if header(headers, b"content-type").split(";")[0].strip().lower() != "application/json":
             raise McpInvalidRequest("Invalid content type: must be 'application/json'")
-        version = header(headers, b"mcp-protocol-version") or DEFAULT_VERSION
-        ctx = CallContext(principal, version, client_ip(scope), header(headers, b"user-agent"))
         try:
             doc = parse_body(await read_body(receive))
         except InvalidJSONBody:
             raise McpParseError("Parse error: body unreadable or larger than 1 MiB") from None
+        requested = header(headers, b"mcp-protocol-version") or DEFAULT_VERSION
+        context = _Context(principal, client_ip(scope), header(headers, b"user-agent"), headers)
         if isinstance(doc, list):
-            return await self._batch(doc, ctx)
-        return await self._single(doc, ctx)
+            return await self._batch(doc, context.at(_revision(requested)))
+        return await self._single(check_message(doc), requested, context)
 
-    async def _single(self, doc: dict[str, Any], ctx: CallContext) -> tuple[int, bytes]:
-        message = check_message(doc)
-        if message.get("method") != "initialize":
-            _check_version(ctx.version)
-        response = await self.server.handle(message, ctx)
+    async def _single(self, message: dict[str, Any], requested: str, context: _Context) -> tuple[int, bytes]:
+        try:
+            # The handshake is the legacy era's and negotiates in its body; its header is moot.
+            initialize = message.get("method") == "initialize"
+            revision = REVISIONS[LATEST_LEGACY] if initialize else _revision(requested)
+            if revision.modern and is_request(message):
+                check_envelope(message, context.headers)
+        except McpError as exc:
+            return MODERN_STATUS.get(exc.code, exc.status), encode(error(message.get("id"), exc))
+        response = await self.server.handle(message, context.at(revision))
         if response is None:
             return 202, b""
-        return 200, response if isinstance(response, bytes) else encode(response)
+        if isinstance(response, bytes):
+            return 200, response
+        status = MODERN_STATUS.get(response.get("error", {}).get("code"), 200) if revision.modern else 200
+        return status, encode(response)
 
     async def _batch(self, doc: list[Any], ctx: CallContext) -> tuple[int, bytes]:
-        _check_version(ctx.version)
-        if ctx.version not in BATCH_VERSIONS:
+        if not ctx.revision.batches:
             raise McpInvalidRequest(f"Invalid request: batches are not supported in {ctx.version}")
         if not doc:
             raise McpInvalidRequest("Invalid request: empty batch")
@@ -127,7 +137,21 @@ class McpEndpoint:
         await send_response(send, status, [*headers, *self.extra_headers], body)
 
 
-def _check_version(version: str) -> None:
-    if version not in SUPPORTED_VERSIONS:
-        supported = ", ".join(SUPPORTED_VERSIONS)
-        raise McpInvalidRequest(f"Unsupported MCP-Protocol-Version: {version} (supported: {supported})")
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What a request says about its caller before its revision is known."""
+
+    principal: Principal
+    client_ip: str
+    user_agent: str
+    headers: Any
+
+    def at(self, revision: Revision) -> CallContext:
+        return CallContext(self.principal, revision, self.client_ip, self.user_agent)
+
+
+def _revision(version: str) -> Revision:
+    found = revision(version)
+    if found is None:
+        raise McpUnsupportedVersion(version, SUPPORTED_VERSIONS)
+    return found

@@ -26,13 +26,14 @@ async def _all_tools(c: Client) -> list[dict[str, Any]]:
             return tools
 
 
-@pytest.mark.parametrize("mode", ["auto", "legacy"])
-def test_initialize_negotiates_a_supported_version(served: Served, mode: str) -> None:
+@pytest.mark.parametrize(("mode", "version"), [("auto", "2026-07-28"), ("legacy", "2025-11-25")])
+def test_initialize_negotiates_a_supported_version(served: Served, mode: str, version: str) -> None:
+    """``auto`` probes ``server/discover`` and stays modern; ``legacy`` runs the handshake."""
     async def use(c: Client) -> tuple[str, str | None, bool]:
         info = c.server_info
         return c.protocol_version, info.name if info else None, c.server_capabilities.tools is not None
 
-    assert run(with_client(served.mcp_url, served.token, use, mode=mode)) == ("2025-11-25", "gestalt", True)
+    assert run(with_client(served.mcp_url, served.token, use, mode=mode)) == (version, "gestalt", True)
 
 
 def test_tool_list_snapshot(served: Served, snapshot: SnapshotAssertion) -> None:

@@ -47,6 +47,7 @@ def _rpc(method: str, params: Any = None, id: Any = 1) -> dict[str, Any]:
         ("2025-06-18", "2025-06-18"),
         ("2025-11-25", "2025-11-25"),
         ("1999-01-01", "2025-11-25"),
+        ("2026-07-28", "2025-11-25"),  # the handshake is the legacy era's
     ],
 )
 def test_initialize(app: App, requested: str, negotiated: str) -> None:
@@ -96,7 +97,11 @@ def test_transport_rules(app: App) -> None:
     text = client.post("/mcp", content=b"{}", headers={"Content-Type": "text/plain"})
     assert text.status_code == 400 and text.json()["error"]["code"] == -32600
     old = client.post("/mcp", json=_rpc("ping"), headers={"MCP-Protocol-Version": "2024-01-01"})
-    assert old.status_code == 400 and "Unsupported MCP-Protocol-Version" in old.json()["error"]["message"]
+    assert old.status_code == 400 and old.json()["error"]["code"] == -32022
+    assert old.json()["error"]["data"] == {
+        "supported": ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"],
+        "requested": "2024-01-01",
+    }
     evil = client.post("/mcp", json=_rpc("ping"), headers={**V, "Origin": "http://evil.example"})
     assert (evil.status_code, evil.json()["error"]) == (403, OriginNotAllowed.public_message)
 
