@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 
 from engine.egress.context import EgressTrace
+from engine.telemetry.request_id import current_request_id, new_request_id
 
 _log = logging.getLogger("gestalt.audit")
 
@@ -46,7 +46,7 @@ class AuditSink:
         elapsed_ms = round((time.perf_counter() - record.started) * 1000, 3)
         fields = {
             "log.type": "audit",
-            "request_id": record.request_id or str(uuid.uuid4()),
+            "request_id": record.request_id or current_request_id() or new_request_id(),
             "source": record.source,
             "provider": record.provider,
             "operation": record.operation,

@@ -25,6 +25,7 @@ from engine.providers.model import Provider
 from engine.surface.asgi import send_response
 from engine.surface.errors import render_error
 from engine.surface.perimeter import Perimeter
+from engine.surface.request_id import RequestIdScope
 from engine.web.app import litestar_routes
 from engine.web.invoke import InvokeEndpoint
 
@@ -73,25 +74,32 @@ class GatewayApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            try:
-                self.perimeter.admit(scope)
-            except GestaltError as exc:
-                status, content_type, body = render_error(exc)
-                headers = [(b"content-type", content_type.encode()), *self.endpoint.extra_headers]
-                await send_response(send, status, headers, body)
+            with RequestIdScope(scope, send) as tagged:
+                await self._http(scope, receive, tagged)
+            return
+        await self.litestar(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every HTTP request, its ``X-Request-Id`` set (``surface/request_id.py``)."""
+        try:
+            self.perimeter.admit(scope)
+        except GestaltError as exc:
+            status, content_type, body = render_error(exc)
+            headers = [(b"content-type", content_type.encode()), *self.endpoint.extra_headers]
+            await send_response(send, status, headers, body)
+            return
+        target = self.routes.get(scope["path"])
+        if target is not None:
+            await self.endpoint(scope, receive, send, target[0], target[1])
+            return
+        mounted = self.mounts.get(scope["path"])
+        if mounted is not None:
+            await mounted(scope, receive, send)
+            return
+        for prefix, endpoint in self.prefixes:
+            if scope["path"].startswith(prefix):
+                await endpoint(scope, receive, send)
                 return
-            target = self.routes.get(scope["path"])
-            if target is not None:
-                await self.endpoint(scope, receive, send, target[0], target[1])
-                return
-            mounted = self.mounts.get(scope["path"])
-            if mounted is not None:
-                await mounted(scope, receive, send)
-                return
-            for prefix, endpoint in self.prefixes:
-                if scope["path"].startswith(prefix):
-                    await endpoint(scope, receive, send)
-                    return
         await self.litestar(scope, receive, send)
 
     def route_table(self) -> list[Row]:

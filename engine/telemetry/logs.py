@@ -1,6 +1,7 @@
 """Logging setup from ``telemetry``: stdout as text or JSON lines; ``noop`` silences everything.
 
-Log records carry structured ``fields`` (never secrets); the formatters render them.
+Log records carry structured ``fields`` (never secrets); the formatters render them, with the
+id of the request being served (``request_id.py``) on every line written while serving one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import sys
 import time
 from collections.abc import Mapping
 from typing import Any
+
+from engine.telemetry.request_id import REQUEST_ID
 
 _LEVELS = {
     "debug": logging.DEBUG,
@@ -29,18 +32,26 @@ class JSONFormatter(logging.Formatter):
             "msg": record.getMessage(),
             "logger": record.name,
         }
-        out.update(getattr(record, "fields", {}) or {})
+        out.update(_fields(record))
         return json.dumps(out, default=str)
 
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        fields = getattr(record, "fields", {}) or {}
+        fields = _fields(record)
         tail = " ".join(f"{k}={_text(v)}" for k, v in fields.items())
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created))
         return f"{stamp} level={record.levelname} msg={_text(record.getMessage())}" + (
             f" {tail}" if tail else ""
         )
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    fields: dict[str, Any] = getattr(record, "fields", None) or {}
+    request_id = REQUEST_ID.get()
+    if request_id and "request_id" not in fields:
+        return {**fields, "request_id": request_id}
+    return fields
 
 
 def _text(value: Any) -> str:
