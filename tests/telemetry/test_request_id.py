@@ -27,7 +27,8 @@ def test_a_valid_incoming_id_is_kept(incoming: bytes) -> None:
 )
 def test_an_invalid_or_missing_id_is_replaced_by_a_uuid4(incoming: bytes | None) -> None:
     made = accepted_or_new(incoming)
-    assert uuid.UUID(made).version == 4 and made != accepted_or_new(incoming)
+    parsed = uuid.UUID(made)
+    assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122) and made != accepted_or_new(incoming)
 
 
 def test_outside_a_request_there_is_no_current_id() -> None:
