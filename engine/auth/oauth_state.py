@@ -1,5 +1,6 @@
 """The sealed ``state`` of an integration OAuth flow (engine.md §11.3): who started it, for what,
-and the PKCE verifier. AES-GCM sealed, valid 10 minutes, accepted once (in any replica)."""
+the PKCE verifier, and the digest of the starting browser's binding cookie
+(``auth/connect_binding.py``). AES-GCM sealed, valid 10 minutes, accepted once (in any replica)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,20 @@ class OAuthState:
     instance: str
     verifier: str = field(default="", repr=False)
     params: Mapping[str, str] = field(default_factory=dict)
+    binding: str = field(default="", repr=False)
 
 
 def seal_state(cipher: Cipher, state: OAuthState) -> str:
+    return cipher.seal(state_payload(state), int(STATE_TTL.total_seconds()))
+
+
+def state_payload(state: OAuthState) -> dict[str, Any]:
     payload: dict[str, Any] = {"uid": state.user_id, "int": state.integration}
-    optional = {"con": state.connection, "ins": state.instance, "ver": state.verifier}
+    optional = {"con": state.connection, "ins": state.instance, "ver": state.verifier, "bnd": state.binding}
     payload.update({k: v for k, v in optional.items() if v})
     if state.params:
         payload["cp"] = dict(state.params)
-    return cipher.seal(payload, int(STATE_TTL.total_seconds()))
+    return payload
 
 
 async def open_state(cipher: Cipher, store: Store, sealed: str) -> OAuthState:
@@ -42,14 +48,14 @@ async def open_state(cipher: Cipher, store: Store, sealed: str) -> OAuthState:
         payload = cipher.unseal(sealed)
     except InvalidSealedToken:
         raise InvalidOAuthState() from None
-    state = _parse(payload)
+    state = parse_state(payload)
     if not await store.use_once("oauth_state:" + hash_token(sealed), utc_now() + STATE_TTL):
         raise InvalidOAuthState()
     return state
 
 
-def _parse(payload: Mapping[str, Any]) -> OAuthState:
-    fields = {k: payload.get(k, "") for k in ("uid", "int", "con", "ins", "ver")}
+def parse_state(payload: Mapping[str, Any]) -> OAuthState:
+    fields = {k: payload.get(k, "") for k in ("uid", "int", "con", "ins", "ver", "bnd")}
     params = payload.get("cp", {})
     if not all(isinstance(v, str) for v in fields.values()) or not isinstance(params, dict):
         raise InvalidOAuthState()
@@ -57,4 +63,6 @@ def _parse(payload: Mapping[str, Any]) -> OAuthState:
         raise InvalidOAuthState()
     if not all(isinstance(v, str) for v in params.values()):
         raise InvalidOAuthState()
-    return OAuthState(fields["uid"], fields["int"], fields["con"], fields["ins"], fields["ver"], params)
+    return OAuthState(
+        fields["uid"], fields["int"], fields["con"], fields["ins"], fields["ver"], params, fields["bnd"]
+    )

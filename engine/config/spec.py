@@ -62,6 +62,11 @@ class ServerSpec:
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
 
+    @property
+    def https(self) -> bool:
+        """Served over https (``base_url`` says so): cookies are Secure, HSTS is sent."""
+        return self.base_url.startswith("https://")
+
 
 @dataclass(frozen=True, slots=True)
 class DriverSpec:

@@ -40,6 +40,19 @@ class InvalidOAuthState(BadRequest):
     public_message = "invalid or expired oauth state"
 
 
+class InvalidConnectConfirmation(BadRequest):
+    """A connect confirmation that is unknown, expired, already used or another browser's."""
+
+    public_message = "invalid or expired connection confirmation"
+
+
+class ForeignConnectConfirmation(GestaltError):
+    """A connect confirmation posted without the cookie of the browser that was shown the page."""
+
+    status = 403
+    public_message = "connection confirmation must be sent from the browser that was shown it"
+
+
 class InvalidFormBody(BadRequest):
     public_message = "invalid form body"
 

@@ -6,11 +6,15 @@ All are HttpOnly, SameSite=Lax, Path=/, Secure iff ``server.base_url`` is https;
 state sealed with the Cipher for ten minutes, and the callback must present the same state.
 ``pending_connection_state`` does the same for a pending connection's selection page: it holds the
 pending token's binding key, so a chooser who is not signed in must be that browser.
+``oauth_binding`` marks the browser that started an integration OAuth flow, for its callback;
+``oauth_confirm`` the browser shown a callback's confirmation page (``auth/connect_binding.py``).
+``oauth_confirm`` is SameSite=Strict: only the page's own form sends it.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from litestar.datastructures import Cookie
 
@@ -22,11 +26,16 @@ LOGIN_STATE_COOKIE = "login_state"
 LOGIN_STATE_TTL_SECONDS = 600
 PENDING_COOKIE = "pending_connection_state"
 PENDING_TTL_SECONDS = 1800
+OAUTH_BINDING_COOKIE = "oauth_binding"
+OAUTH_CONFIRM_COOKIE = "oauth_confirm"
+OAUTH_FLOW_TTL_SECONDS = 600  # the flow's state lives as long
 
 
-def _cookie(key: str, value: str, max_age: int, secure: bool) -> Cookie:
+def _cookie(
+    key: str, value: str, max_age: int, secure: bool, samesite: Literal["lax", "strict"] = "lax"
+) -> Cookie:
     return Cookie(
-        key=key, value=value, path="/", max_age=max_age, httponly=True, samesite="lax", secure=secure
+        key=key, value=value, path="/", max_age=max_age, httponly=True, samesite=samesite, secure=secure
     )
 
 
@@ -36,6 +45,14 @@ def session_cookie(token: str, ttl: timedelta, secure: bool) -> Cookie:
 
 def cleared_cookie(key: str, secure: bool) -> Cookie:
     return _cookie(key, "", 0, secure)
+
+
+def oauth_binding_cookie(nonce: str, secure: bool) -> Cookie:
+    return _cookie(OAUTH_BINDING_COOKIE, nonce, OAUTH_FLOW_TTL_SECONDS, secure)
+
+
+def oauth_confirm_cookie(nonce: str, secure: bool) -> Cookie:
+    return _cookie(OAUTH_CONFIRM_COOKIE, nonce, OAUTH_FLOW_TTL_SECONDS, secure, "strict")
 
 
 def login_state_cookie(cipher: Cipher, state: str, secure: bool) -> Cookie:

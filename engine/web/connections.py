@@ -1,6 +1,7 @@
 """Integration connection routes (reference http-api §5.4, §6.2): manual connect and disconnect.
 
-The OAuth routes live in ``engine.web.oauth_routes``, the choice of a discovered candidate in
+The OAuth routes live in ``engine.web.oauth_routes`` (and the confirmation a callback in another
+browser asks for in ``engine.web.connect_confirm``), the choice of a discovered candidate in
 ``engine.web.pending_routes``; ``connections_router`` mounts them all. Every
 route acts for the caller's own user only: rows are always selected by the caller's user id.
 A scoped API token may connect and disconnect only the integrations it may call.
@@ -34,6 +35,7 @@ from engine.invocation.store_credentials import StoreCredentials
 from engine.store import Credential, CredentialData
 from engine.store.records import utc_now
 from engine.surface.json_body import optional_str, read_json_object
+from engine.web.connect_confirm import confirm_connection
 from engine.web.connection_requests import connections_of, params_of, provider_for
 from engine.web.dependencies import PrincipalDep, RuntimeDep
 from engine.web.oauth_routes import oauth_callback, start_oauth
@@ -130,5 +132,12 @@ async def _one_connection(
 def connections_router() -> Router:
     return Router(
         path="/api/v1",
-        route_handlers=[connect_manual, start_oauth, oauth_callback, choose_pending_connection, disconnect],
+        route_handlers=[
+            connect_manual,
+            start_oauth,
+            oauth_callback,
+            confirm_connection,
+            choose_pending_connection,
+            disconnect,
+        ],
     )

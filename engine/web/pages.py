@@ -1,5 +1,5 @@
-"""The HTML pages of the connect flows (http-api §5.6): the pending connection's selection page
-and the success page.
+"""The HTML pages of the connect flows (http-api §5.6): the pending connection's selection page,
+the success page, and the confirmation an OAuth callback in another browser asks for.
 
 Templates live in ``web/templates/`` and are compiled once, on first use (a server that never
 shows these pages never pays for them at startup). This is a separate environment from the
@@ -20,6 +20,7 @@ from litestar import Response
 from litestar.datastructures import Cookie
 
 from engine.invocation.discovery import Candidate
+from engine.surface.security import PAGE_HEADERS
 
 PENDING_PATH = "/api/v1/auth/pending-connection"
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to text/* media types
@@ -59,12 +60,22 @@ def connected_page(integration: str) -> str:
     return _template("connected.html").render(integration=integration, integrations_url=url)
 
 
+def confirm_page(integration: str, account: str, handle: str, action: str) -> str:
+    return _template("connect_confirm.html").render(
+        integration=integration, account=account, confirmation=handle, action=action
+    )
+
+
+def cancelled_page(integration: str) -> str:
+    return _template("connect_cancelled.html").render(integration=integration)
+
+
 def html_response(page: str, cookies: Sequence[Cookie] = ()) -> Response[bytes]:
     """A page that holds a pending token or reports a connection: never cached."""
     return Response(
         page.encode("utf-8"),
         status_code=200,
         media_type=HTML,
-        headers={"Cache-Control": "no-store"},
+        headers=PAGE_HEADERS,
         cookies=list(cookies),
     )

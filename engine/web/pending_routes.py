@@ -171,4 +171,4 @@ def _cleared(runtime: Runtime) -> Cookie:
 
 
 def _secure(runtime: Runtime) -> bool:
-    return runtime.config.server.base_url.startswith("https://")
+    return runtime.config.server.https
