@@ -29,12 +29,13 @@ from engine.surface.cookies import (
     oauth_confirm_cookie,
 )
 from engine.surface.credentials import credentials_from_headers
+from engine.surface.form_body import read_form, single
 from engine.surface.runtime import Runtime
 from engine.web.connection_requests import connections_of
 from engine.web.dependencies import RuntimeDep
 from engine.web.oauth_completion import complete_flow
 from engine.web.pages import cancelled_page, confirm_page, connected_page, html_response
-from engine.web.pending_routes import read_choice, selection_response, text_field
+from engine.web.pending_routes import selection_response
 
 CONFIRM_PATH = "/api/v1/auth/callback/confirm"
 _DECISIONS = frozenset({"connect", "cancel"})
@@ -69,8 +70,8 @@ async def ask_to_confirm(runtime: Runtime, state: OAuthState, code: str) -> Resp
 
 @post("/auth/callback/confirm", status_code=200)
 async def confirm_connection(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Response[Any]:
-    form, _ = await read_choice(request)
-    handle, decision = text_field(form, "confirmation"), text_field(form, "decision")
+    form = await read_form(request)
+    handle, decision = single(form, "confirmation"), single(form, "decision")
     if not handle:
         raise BadRequest("confirmation is required")
     if decision not in _DECISIONS:
