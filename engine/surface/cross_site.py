@@ -58,6 +58,11 @@ class Signals:
     def from_browser(self) -> bool:
         return bool(self.origin or self.fetch_site or self.cookie)
 
+    @property
+    def from_page(self) -> bool:
+        """Sent by a browser page (its ``fetch`` or form), which says so; scripts do not."""
+        return bool(self.origin or self.fetch_site)
+
 
 _READ = frozenset({b"origin", b"sec-fetch-site", b"cookie", b"authorization", b"content-type"})
 

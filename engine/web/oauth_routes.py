@@ -1,7 +1,8 @@
 """Integration OAuth routes (reference http-api §5.2, §5.3): start the flow, complete it.
 
 ``start-oauth`` answers the authorization URL with a sealed, single-use ``state`` bound to the
-caller's user id and to the starting browser (the ``oauth_binding`` cookie set with the answer).
+caller's user id and, when a page asked, to its browser (the ``oauth_binding`` cookie set with
+the answer).
 The public ``callback`` trusts only that state. When its browser vouches for the flow (it started
 it, or is signed in as the user who did) the code is exchanged and the tokens stored (after
 discovery, ``web/post_connect.py``), then the browser is redirected to the integrations page or
@@ -23,6 +24,7 @@ from engine.auth.oauth_state import OAuthState, open_state, seal_state
 from engine.errors import BadRequest, InvalidJSONBody
 from engine.invocation.connection_target import choose_instance, validate_params
 from engine.surface.cookies import OAUTH_BINDING_COOKIE, cleared_cookie, oauth_binding_cookie
+from engine.surface.cross_site import Signals
 from engine.surface.json_body import optional_str, read_json_object
 from engine.web.auth_routes import cipher_of
 from engine.web.connect_confirm import ask_to_confirm, browser_vouches
@@ -52,12 +54,17 @@ async def start_oauth(
     user_id = await service.user_id(principal)
     instance = choose_instance(optional_str(body, "instance"))
     params = validate_params(connection, params_of(body))
-    verifier, nonce = client.new_verifier(), new_nonce()
+    verifier = client.new_verifier()
     flow = OAuthState(user_id, provider.name, connection.name, instance, verifier, params)
-    state = seal_state(cipher_of(runtime), dataclasses.replace(flow, binding=binding_digest(nonce)))
+    # Only a page is bound by cookie: a script has no browser to bind, and would send the cookie
+    # back on its next POST without the Origin the perimeter then asks for.
+    nonce = new_nonce() if Signals.of(request.scope["headers"]).from_page else ""
+    if nonce:
+        flow = dataclasses.replace(flow, binding=binding_digest(nonce))
+    state = seal_state(cipher_of(runtime), flow)
     url = client.authorization_url(state, verifier, scopes_of(body), params)
-    cookie = oauth_binding_cookie(nonce, runtime.config.server.https)
-    return Response({"url": url, "state": state}, status_code=200, cookies=[cookie])
+    cookies = [oauth_binding_cookie(nonce, runtime.config.server.https)] if nonce else []
+    return Response({"url": url, "state": state}, status_code=200, cookies=cookies)
 
 
 @get("/auth/callback")

@@ -87,7 +87,10 @@ def setup(gateway: GatewayFactory, upstream: Upstream, server: AuthServer, idp: 
 def cli_flow_in_a_fresh_browser(client: TestClient[Any], session: str) -> tuple[httpx.Response, str]:
     """A CLI signed in with ``session`` (as a bearer token) starts a flow; the browser it opens is not
     signed in and approves it: (the callback's answer, the code it carried)."""
+    client.cookies.clear()
+    client.headers.pop("Origin", None)
     url = start(client, **bearer(session))
+    assert "oauth_binding" not in client.cookies  # a script is bound by nothing but its user
     as_browser(client)
     path, query = authorize(url)
     return client.get(path, params=query, follow_redirects=False), query["code"]
