@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from engine.web.gateway import GatewayApp, Mount
 from engine.config import load
 from engine.config.issues import ConfigIssue, display_path
+from engine.config.runtime import unenforced_issues
 from engine.config.spec import ConfigSpec, IntegrationSpec
 from engine.crypto import KEY_BYTES, Cipher, derive_key, key_id
 from engine.egress.client import HttpClient, default_client
@@ -160,6 +161,8 @@ def _icon(spec: IntegrationSpec) -> str:
 def build_runtime(
     config: ConfigSpec, client: HttpClient | None = None, *, logs: bool = True, locked: bool = False
 ) -> Runtime:
+    if unenforced := unenforced_issues(config):
+        raise ConfigError(list(unenforced))
     configure_logging(config.telemetry.provider if logs else "noop", config.telemetry.config)
     if locked and prepared_state_issues(config):
         raise ConfigError(list(prepared_state_issues(config)))

@@ -1,4 +1,6 @@
-"""Checks that only matter to a server about to run the config (``validate`` and ``serve``)."""
+"""Checks that only matter to a server about to run the config (``validate`` and ``serve``): what
+a reference config may say that this server would accept and then not do. Each is refused at its
+place in the file rather than ignored: external plugin processes, a UI plugin, OTLP telemetry."""
 
 from __future__ import annotations
 
@@ -9,11 +11,37 @@ EXTERNAL_UNSUPPORTED = (
     "external plugin processes are not supported by this server; use inline operations, openapi, "
     "graphql_url, mcp_url or plugin.python"
 )
+UI_PLUGIN_UNSUPPORTED = (
+    "ui.plugin is not supported by this server: it serves its own pages and runs no UI plugin; "
+    "remove ui.plugin"
+)
+OTLP_UNSUPPORTED = (
+    'telemetry provider "otlp" is not supported by this server yet: nothing would be exported; '
+    'use "stdout" (text or JSON lines, for a log collector) or "noop"'
+)
+TELEMETRY_PROVIDERS = ("stdout", "noop")
 
 
 def runtime_issues(spec: ConfigSpec) -> list[ConfigIssue]:
-    """Issues that make a loadable config unrunnable here: today, external plugin processes."""
-    return [_issue(spec, i) for i in spec.integrations.values() if _is_external(i)]
+    """Issues that make a loadable config unrunnable here."""
+    external = [_external(spec, i) for i in spec.integrations.values() if _is_external(i)]
+    return external + unenforced_issues(spec)
+
+
+def unenforced_issues(spec: ConfigSpec) -> list[ConfigIssue]:
+    """Settings of the deployment (not of one integration) this server would accept and ignore;
+    ``serve`` refuses to start on them as ``validate`` reports them."""
+    issues: list[ConfigIssue] = []
+    provider = spec.telemetry.provider
+    if provider == "otlp":
+        issues.append(ConfigIssue(spec.path, 0, 0, OTLP_UNSUPPORTED, "/telemetry/provider"))
+    elif provider not in (*TELEMETRY_PROVIDERS, ""):
+        known = " or ".join(f'"{p}"' for p in TELEMETRY_PROVIDERS)
+        message = f'unknown telemetry provider "{provider}" (expected {known})'
+        issues.append(ConfigIssue(spec.path, 0, 0, message, "/telemetry/provider"))
+    if spec.ui.get("plugin"):
+        issues.append(ConfigIssue(spec.path, 0, 0, UI_PLUGIN_UNSUPPORTED, "/ui/plugin"))
+    return issues
 
 
 def _is_external(integration: IntegrationSpec) -> bool:
@@ -21,7 +49,7 @@ def _is_external(integration: IntegrationSpec) -> bool:
     return bool(plugin.command or plugin.package or plugin.source)
 
 
-def _issue(spec: ConfigSpec, integration: IntegrationSpec) -> ConfigIssue:
+def _external(spec: ConfigSpec, integration: IntegrationSpec) -> ConfigIssue:
     origin = integration.origin
     if origin is None:
         return ConfigIssue(spec.path, 0, 0, f'integration "{integration.name}": {EXTERNAL_UNSUPPORTED}')
