@@ -23,7 +23,7 @@ from engine.config.spec import DiscoverySpec
 from engine.egress.client import HttpClient
 from engine.egress.context import EgressContext
 from engine.egress.request import OutboundRequest
-from engine.errors import ConnectionSetupFailed, GestaltError, InvalidDiscoveredValue
+from engine.errors import ConnectionSetupFailed, EgressDenied, GestaltError, InvalidDiscoveredValue
 from engine.invocation.connection_target import NAME_RE
 
 VALUE_RE = re.compile(r"^[a-zA-Z0-9._:/-]+$")
@@ -57,13 +57,16 @@ async def discover(
     context: EgressContext,
 ) -> list[Candidate]:
     """The candidates the connection's discovery request finds; 502 ``connection setup failed``
-    when the request or its answer fails. ``context``: who is connecting, for the egress policy."""
+    when the request or its answer fails. ``context``: who is connecting, for the egress policy,
+    whose refusal is answered as itself (403, the rule's method and path), not as a failure."""
     spec = connection.discovery
     if spec is None:
         raise ConnectionSetupFailed()
     try:
         body = await _fetch(http, connection, spec, credential, params, context)
         found = candidates_in(spec, json.loads(body))
+    except EgressDenied:
+        raise
     except (GestaltError, ValueError) as exc:
         fields = {"integration": integration, "connection": connection.name, "error": type(exc).__name__}
         _log.warning("discovery failed", extra={"fields": fields})

@@ -58,10 +58,10 @@ def upstreams() -> Iterator[Upstreams]:
     stop_auth()
 
 
-def _config(root: Path, upstreams: Upstreams) -> Path:
+def _config(root: Path, upstreams: Upstreams, **extra: Any) -> Path:
     plugin = {"mcp_url": upstreams.mcp.url, "auth": {"type": "mcp_oauth"}}
     server = {"port": 8080, "encryption_key": "11" * 32, "base_url": BASE_URL}
-    return write_config(root, {"secure": {"plugin": plugin}}, {"server": server, **local_auth()})
+    return write_config(root, {"secure": {"plugin": plugin}}, {"server": server, **local_auth(), **extra})
 
 
 def _started(config: Path) -> tuple[Gestalt, Any]:
@@ -161,3 +161,19 @@ def test_the_registration_survives_a_restart_encrypted(tmp_path: Path, upstreams
     with sqlite3.connect(tmp_path / "gestalt.db") as db:
         rows = db.execute("SELECT client_id, client_secret_encrypted FROM oauth_registrations").fetchall()
     assert len(rows) == 1 and rows[0][1] and secret not in rows[0][1]
+
+
+def test_discovery_and_registration_are_decided_by_the_egress_policy(
+    tmp_path: Path, upstreams: Upstreams
+) -> None:
+    """The engine's own requests for an integration: subject system/mcp_oauth, the provider named."""
+    rule = {"action": "deny", "subject_kind": "system", "subject_id": "mcp_oauth", "provider": "secure"}
+    before = len(upstreams.auth.registrations)
+    served, close = _started(_config(tmp_path, upstreams, egress={"policies": [rule]}))
+    try:
+        r = served.http.post("/api/v1/auth/start-oauth", json={"integration": "secure"})
+        assert r.status_code == 403
+        assert r.json()["error"].startswith("egress denied by policy: ")
+    finally:
+        close()
+    assert len(upstreams.auth.registrations) == before

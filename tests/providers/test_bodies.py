@@ -205,3 +205,18 @@ def test_inline_bodies_that_cannot_be_sent_are_reported(
         '14:7: parameter "s": style and explode apply to path, query and header parameters, not a body one '
         "(at /plugin/operations/1/parameters/0)",
     ]
+
+
+def test_a_file_url_is_fetched_under_the_call_s_egress_context(
+    gateway: GatewayFactory, upstream: Upstream
+) -> None:
+    """The fetch is part of the call: a rule naming the provider and operation decides it, before
+    the operation's own request, which is then never sent."""
+    upstream.reply("/openapi.json", body=document(upstream.url))
+    upstream.reply("/files/logo.png", body=PNG, headers={"Content-Type": "image/png"})
+    rule = {"action": "deny", "provider": "bodies", "operation": "upload", "path_prefix": "/files"}
+    plugin = {"plugin": {"openapi": upstream.url + "/openapi.json"}}
+    client = gateway({"bodies": plugin}, {"egress": {"policies": [rule]}})
+    r = client.post("/api/v1/bodies/upload", json={"file": {"url": upstream.url + "/files/logo.png"}})
+    assert (r.status_code, r.json()) == (403, {"error": "egress denied by policy: GET /files/logo.png"})
+    assert [req.path for req in upstream.requests] == ["/openapi.json"]

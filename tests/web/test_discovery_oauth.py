@@ -104,3 +104,23 @@ def test_browser_binding_without_a_session(
     assert done.status_code == 200 and "svc connected" in done.text
     client.get("/api/v1/svc/ping", headers=alice)
     assert upstream.last().path == "/ex/alpha/ping"
+
+
+def test_discovery_is_decided_by_the_egress_policy_as_the_connecting_user(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    upstream.reply("/accessible-resources", body=SITES[1:])
+    only_api = {"default_action": "deny", "policies": [{"action": "allow", "path_prefix": "/ex"}]}
+    client = gateway({"svc": provider(upstream, auth_server)}, {**SERVER, "egress": only_api})
+    denied = connect_oauth(client)  # the token exchange is exempt; discovery is not
+    assert (denied.status_code, denied.json()) == (
+        403,
+        {"error": "egress denied by policy: GET /accessible-resources"},
+    )
+    assert upstream.requests == []
+    rule = {"action": "allow", "subject_kind": "user", "path_prefix": "/accessible-resources"}
+    egress = {**only_api, "policies": [*only_api["policies"], rule]}
+    client = gateway({"svc": provider(upstream, auth_server)}, {**SERVER, "egress": egress})
+    assert connect_oauth(client).status_code == 303
+    assert client.get("/api/v1/svc/ping").status_code == 200
+    assert [r.path for r in upstream.requests] == ["/accessible-resources", "/ex/beta/ping"]

@@ -241,3 +241,25 @@ def test_redirect_url_is_the_redirect_uri_of_the_authorization_and_the_token_req
     assert connect_oauth(client, connection="plugin").status_code == 303  # no redirect_url: the default
     assert auth_server.authorize_requests[-1]["redirect_uri"] == BASE_URL + "/api/v1/auth/callback"
     assert auth_server.token_requests[-1]["redirect_uri"] == BASE_URL + "/api/v1/auth/callback"
+
+
+def test_token_endpoints_are_outside_the_egress_policy(
+    gateway: GatewayFactory, upstream: Upstream, auth_server: AuthServer
+) -> None:
+    """Spec §7: the code exchange and the refresh reach the token endpoint whatever the rules say
+    (here every request but the API's is denied, the token host by name too); the API call that
+    follows is decided by the policy as usual."""
+    auth_server.expires_in = 60  # every call refreshes first
+    token_host = auth_server.url.split("//", 1)[1]
+    egress = {
+        "default_action": "deny",
+        "policies": [
+            {"action": "deny", "host": token_host},
+            {"action": "allow", "host": upstream.url.split("//", 1)[1], "path_prefix": "/ping"},
+        ],
+    }
+    client = gateway({"svc": oauth_provider(upstream, auth_server)}, {**SERVER, "egress": egress})
+    assert connect_oauth(client).status_code == 303
+    assert client.get("/api/v1/svc/ping").status_code == 200
+    assert auth_server.refresh_calls == 1
+    assert upstream.last().headers["Authorization"] == f"Bearer {auth_server.issued[-1]}"
