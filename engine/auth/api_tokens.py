@@ -81,11 +81,20 @@ def check_within(caller: Principal, requested: tuple[str, ...]) -> None:
         raise TokenScopeExceeded()
 
 
+MCP_TOOL_MODES = ("all", "search")
+
+
 async def mint(
-    store: Store, user_id: str, name: str, scopes: tuple[str, ...], expires_at: datetime | None
+    store: Store,
+    user_id: str,
+    name: str,
+    scopes: tuple[str, ...],
+    expires_at: datetime | None,
+    mcp_tools: str = "",
 ) -> MintedToken:
     plaintext = new_token(API_TOKEN_PREFIX)
-    record = await store.create_api_token(user_id, name, hash_token(plaintext), scopes, expires_at)
+    hashed = hash_token(plaintext)
+    record = await store.create_api_token(user_id, name, hashed, scopes, expires_at, mcp_tools=mcp_tools)
     return MintedToken(record=record, plaintext=plaintext)
 
 

@@ -22,6 +22,7 @@ class Principal:
     # ``integration:operation`` scopes, and the integrations they restrict to those operations.
     operations: frozenset[str] = frozenset()
     limited: frozenset[str] = frozenset()
+    mcp_tools: str = ""  # the token's /mcp mode (all | search); "" = the deployment's
 
     def may_use(self, integration: str) -> bool:
         return self.scopes is None or integration in self.scopes
@@ -42,12 +43,18 @@ class Principal:
 
 
 def scoped(
-    email: str, user_id: str, scopes: tuple[str, ...], *, kind: str = "api_token", token_id: str = ""
+    email: str,
+    user_id: str,
+    scopes: tuple[str, ...],
+    *,
+    kind: str = "api_token",
+    token_id: str = "",
+    mcp_tools: str = "",
 ) -> Principal:
     """A token's principal from its stored scopes: integration names, or ``integration:operation``
     for a single operation (empty: unrestricted)."""
     if not scopes:
-        return Principal(email=email, user_id=user_id, kind=kind, token_id=token_id)
+        return Principal(email=email, user_id=user_id, kind=kind, token_id=token_id, mcp_tools=mcp_tools)
     operations = frozenset(s for s in scopes if OPERATION_SEPARATOR in s)
     whole = frozenset(s for s in scopes if OPERATION_SEPARATOR not in s)
     limited = frozenset(s.split(OPERATION_SEPARATOR, 1)[0] for s in operations) - whole
@@ -59,6 +66,7 @@ def scoped(
         token_id=token_id,
         operations=operations,
         limited=limited,
+        mcp_tools=mcp_tools,
     )
 
 

@@ -90,7 +90,7 @@ class TokenAuthenticator:
         email = await self._email(record.user_id)
         if not email:
             return None
-        return scoped(email, record.user_id, record.scopes, token_id=record.id)
+        return scoped(email, record.user_id, record.scopes, token_id=record.id, mcp_tools=record.mcp_tools)
 
     async def _email(self, user_id: str) -> str:
         email = self._emails.get(user_id)

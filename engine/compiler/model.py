@@ -42,6 +42,12 @@ class Connection:
     def auth_type(self) -> str:
         return self.auth.type
 
+    @property
+    def usable_without_connecting(self) -> bool:
+        """Callable with no credential of the caller's own: mode ``none``, or a shared identity in
+        config."""
+        return self.mode == "none" or self.mode in ("identity", "either") and bool(self.identity)
+
 
 @dataclass(frozen=True, slots=True)
 class Operation:
@@ -59,6 +65,9 @@ class Operation:
     # No declared parameters: everything supplied passes through (query or JSON body).
     passthrough: bool = False
     by_name: Mapping[str, Parameter] = field(default_factory=dict)
+    # A JSON object response's shape, for MCP's ``outputSchema`` (OpenAPI operations whose answer
+    # reaches the caller as the document describes it).
+    output_schema: Mapping[str, Any] | None = None
 
     @property
     def read_only(self) -> bool:

@@ -75,6 +75,8 @@ def compile_openapi(
     for item in selected:
         apply_managed(item.draft, plugin.managed_parameters)
         op = build_operation(spec.name, item.draft, server.url, plugin.headers, conn_name)
+        if item.annotations:
+            op = replace(op, annotations={**op.annotations, **item.annotations})
         ops[op.name] = op
     mapping = plugin.response_mapping
     at = mapping.origin if mapping is not None else None
@@ -83,6 +85,9 @@ def compile_openapi(
     )
     if issues:
         return None, issues
+    reshaped = mapping is not None and bool(mapping.data_path)
+    for name in [n for n, op in ops.items() if op.output_schema and (reshaped or n in paginated)]:
+        ops[name] = replace(ops[name], output_schema=None)  # the answer is not the document's shape
     return OpenAPIInfo(
         **described(spec, icon_svg, _title(catalogue.doc)),
         operations=ops,

@@ -54,6 +54,7 @@ def build_operation(
         request=request,
         passthrough=not declared,
         by_name={p.name: p for p in declared},
+        output_schema=draft.output_schema,
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compiler.openapi_bodies import Field, request_body
+from engine.compiler.openapi_responses import output_schema
 from engine.compiler.openapi_schema import Resolver, SchemaConverter, json_type
 from engine.compiler.request import PLACEHOLDER
 from engine.compiler.styles import compiled_style, swagger_style
@@ -47,6 +48,7 @@ class OpDraft:
     whole_body: ParamDraft | None = None  # a non-object request body, sent as the whole body
     body_media: str = ""  # the request body's media type, as the document names it
     body_format: str = "json"  # how it is encoded (engine.compiler.bodies)
+    output_schema: dict[str, Any] | None = None  # a JSON object success response (openapi_responses)
 
 
 def extract_operations(doc: Mapping[str, Any], resolver: Resolver) -> list[OpDraft]:
@@ -91,6 +93,7 @@ def _draft(
         draft.body_media, draft.body_format = body.media, body.format
     params.extend(_undeclared_path_params(path, params))
     draft.params = _distinct(sorted(params, key=lambda p: _ORDER[p.location]), draft.whole_body)
+    draft.output_schema = output_schema(resolver, converter, op)
     return draft
 
 

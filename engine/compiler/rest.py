@@ -108,7 +108,7 @@ def compile_operation(
         description=spec.description,
         parameters=params,
         input_schema=input_schema(params) if params else None,
-        annotations=annotations_for(method),
+        annotations=annotations_for(method, spec.annotations),
         connection=canonical_connection(spec.connection) if spec.connection else default_conn,
         request=_request(method, spec, base_url, plugin_headers, templates, params),
         passthrough=not params,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from engine.compiler.bodies import FILE_SCHEMA, FILE_STYLE
@@ -50,8 +51,9 @@ def input_schema(params: tuple[Parameter, ...]) -> dict[str, Any]:
     return schema
 
 
-def annotations_for(method: str) -> dict[str, bool]:
-    """MCP tool hints derived from the HTTP method (reference §14.2)."""
+def annotations_for(method: str, override: Mapping[str, bool] | None = None) -> dict[str, bool]:
+    """MCP tool hints derived from the HTTP method (reference §14.2), then the operation's own
+    ``annotations`` (a POST that only reads says ``readOnlyHint: true``)."""
     out: dict[str, bool] = {}
     if method in ("GET", "HEAD"):
         out["readOnlyHint"] = True
@@ -60,4 +62,4 @@ def annotations_for(method: str) -> dict[str, bool]:
     if method == "DELETE":
         out["destructiveHint"] = True
     out["openWorldHint"] = True
-    return out
+    return {**out, **(override or {})}

@@ -6,8 +6,8 @@ or a renamed upstream operation) and alias collisions are errors instead of last
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from engine.config.spec import PluginSpec
@@ -26,6 +26,7 @@ class Selected(Generic[T]):
     draft: T
     original: str
     paginate: bool = False
+    annotations: Mapping[str, bool] = field(default_factory=dict)  # the rule's MCP hint overrides
 
 
 def select_operations(
@@ -55,5 +56,5 @@ def select_operations(
         exposed[new_name] = name
         draft.name = new_name
         draft.description = rule.description or draft.description
-        out.append(Selected(draft, name, rule.paginate))
+        out.append(Selected(draft, name, rule.paginate, rule.annotations))
     return out

@@ -17,6 +17,7 @@ from engine.config.spec import (
     EgressRuleSpec,
     EgressSpec,
     IntegrationSpec,
+    McpSpec,
     Origin,
     ServerSpec,
 )
@@ -60,6 +61,10 @@ def _server(data: dict[str, Any]) -> ServerSpec:
     for key in ("previous_encryption_keys", "allowed_hosts", "allowed_origins"):
         if key in fields:
             fields[key] = tuple(fields[key] or ())
+    if "mcp" in fields:
+        fields["mcp"] = McpSpec(
+            **{k: v for k, v in (fields["mcp"] or {}).items() if k in McpSpec.__dataclass_fields__}
+        )
     return ServerSpec(**fields)
 
 

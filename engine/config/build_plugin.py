@@ -168,6 +168,7 @@ class _Plugin:
             headers=dict(data.get("headers") or {}),
             query=dict(data.get("query") or {}),
             body=data.get("body", MISSING),
+            annotations=dict(data.get("annotations") or {}),
             origin=origin(self.entry, pointer),
         )
 

@@ -48,6 +48,17 @@ class Origin:
 
 
 @dataclass(frozen=True, slots=True)
+class McpSpec:
+    """``server.mcp``: how ``/mcp`` presents the catalogue (defaults as in the schema)."""
+
+    tools: str = "auto"  # all | search | auto (search when a caller sees more than search_threshold)
+    search_threshold: int = 100
+    tool_name_max_length: int = 64
+    unconnected: str = "hide"  # hide | show: tools whose connection the caller has not set up
+    instructions: str = ""  # said first in the server instructions
+
+
+@dataclass(frozen=True, slots=True)
 class ServerSpec:
     port: int = 8080
     host: str = "0.0.0.0"
@@ -61,6 +72,7 @@ class ServerSpec:
     # origins whose pages may write.
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    mcp: McpSpec = field(default_factory=McpSpec)
 
     @property
     def https(self) -> bool:
@@ -192,6 +204,7 @@ class OperationSpec:
     connection: str = ""  # per-operation connection override; "" = the integration's default
     content_type: str = "application/json"  # the body's media type (or a form, or multipart)
     paginate: bool = False
+    annotations: Mapping[str, bool] = field(default_factory=dict)  # MCP hints over the method's
     origin: Origin | None = None
 
 
@@ -230,6 +243,7 @@ class AllowedOperationSpec:
     alias: str = ""
     description: str = ""
     paginate: bool = False
+    annotations: Mapping[str, bool] = field(default_factory=dict)  # MCP hints over the method's
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +270,7 @@ class PluginSpec:
     params: Mapping[str, ConnectionParamSpec] = field(default_factory=dict)
     discovery: DiscoverySpec | None = None
     connections: Mapping[str, ConnectionSpec] = field(default_factory=dict)
-    mcp: bool = False
+    mcp: bool | None = None  # False hides the integration from /mcp; unset or True exposes it
     # Python escape hatch: "package.module:factory".
     python: str = ""
     # Free-form, passed to python providers; client_id/client_secret here override OAuth client creds.

@@ -39,6 +39,11 @@ class CredentialSource(Protocol):
         Raises ``AmbiguousInstance`` when several instances exist and none was chosen."""
         ...
 
+    async def connected(self, principal: Principal) -> frozenset[tuple[str, str]]:
+        """(integration, connection) of every stored credential the caller may use: its own and
+        the shared identity ones."""
+        ...
+
 
 def identity_from_config(connection: Connection) -> ResolvedCredential | None:
     if not connection.identity:

@@ -12,6 +12,7 @@ credential is a single value. The row's metadata becomes the call's connection p
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,9 +22,10 @@ from engine.compiler.model import Connection
 from engine.errors import AmbiguousInstance, InternalError, NotAuthenticated, StoreError
 from engine.invocation.credentials import ResolvedCredential
 from engine.invocation.refresh import Refresher, as_params
-from engine.store import Credential, CredentialData, Store
+from engine.store import IDENTITY_USER_ID, Credential, CredentialData, Store
 
 USER_CACHE_SIZE = 10_000
+IDENTITY_ROWS_SECONDS = 5.0
 
 
 class StoreCredentials:
@@ -34,6 +36,8 @@ class StoreCredentials:
         # email → user id. A users row is never re-keyed, so an entry cannot go stale; it spares
         # principals without a user id (``auth.provider: none``) a write on every call.
         self._user_ids: dict[str, str] = {}
+        self._identity_rows_cache: list[Credential] = []
+        self._identity_read_at = -IDENTITY_ROWS_SECONDS
 
     async def user_id(self, principal: Principal) -> str:
         """The caller's user id: the principal's own, else found or created by email."""
@@ -82,6 +86,24 @@ class StoreCredentials:
         if len(rows) > 1:
             raise AmbiguousInstance(integration, [r.instance for r in rows])
         return rows[0] if rows else None
+
+    async def connected(self, principal: Principal) -> frozenset[tuple[str, str]]:
+        owner = await self.user_id(principal)
+        try:
+            rows = await self.store.list_credentials(owner)
+            shared = await self._identity_rows()
+        except StoreError as exc:
+            raise InternalError("failed to check integration status") from exc
+        return frozenset((r.integration, r.connection) for r in [*rows, *shared])
+
+    async def _identity_rows(self) -> list[Credential]:
+        """The shared identity credentials, read at most every few seconds (they change when an
+        operator connects one, rarely)."""
+        now = time.monotonic()
+        if now - self._identity_read_at > IDENTITY_ROWS_SECONDS:
+            self._identity_rows_cache = await self.store.list_credentials(IDENTITY_USER_ID)
+            self._identity_read_at = now
+        return self._identity_rows_cache
 
     async def save(self, data: CredentialData) -> Credential:
         try:

@@ -1,7 +1,10 @@
-"""The tool catalogue: every operation of every integration as an MCP tool, built once at startup.
+"""The tool catalogue: every operation of every integration on /mcp as an MCP tool, built once
+at startup (``plugin.mcp: false`` leaves an integration out).
 
 Tools are kept sorted by name, so paging is stable: a cursor names the last tool of the previous
-page. Scoped API tokens see only their integrations; each scope set's view is computed once.
+page. A caller sees the tools its scopes allow and, unless ``server.mcp.unconnected: show``,
+whose connection it can use (no credential needed, a shared identity, or one it connected);
+each such view is computed once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from engine.auth.principal import Principal
 from engine.compiler.model import Operation
 from engine.errors import McpInvalidParams
-from engine.mcp.naming import tool_name, unique_names
+from engine.mcp.naming import DEFAULT_MAX, full_name, title, tool_name, unique_names
 from engine.mcp.protocol import encode
 from engine.mcp.shapes import tool_for
 from engine.mcp.versions import Revision
@@ -34,9 +37,13 @@ class Tool:
     operation: str
     definition: Mapping[str, Any]  # the MCP Tool object, with every field any revision knows
     passthrough: bool = False  # an upstream MCP tool: its CallToolResult passes through, reshaped
+    connection: str = ""  # the connection a call goes through
+    open: bool = True  # that connection needs no credential of the caller's own
     # ``definition`` as a revision lists it, encoded once per revision (static tools live as long
     # as the process; an upstream tool only as long as one listing).
     encoded: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    # Its weighted words for search (``tool_search.bag``), computed on first use.
+    search_words: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def json(self, revision: Revision) -> bytes:
         found = self.encoded.get(revision.name)
@@ -51,6 +58,7 @@ class ToolSet:
     def __init__(self, tools: Iterable[Tool]) -> None:
         self.tools = sorted(tools, key=lambda t: t.name)
         self.names = [t.name for t in self.tools]
+        self.search_index: object = None  # built by tool_search on a first search of this set
 
     def page(self, cursor: str | None, size: int = PAGE_SIZE) -> tuple[list[Tool], str | None]:
         start = 0 if cursor is None else bisect_right(self.names, decode_cursor(cursor))
@@ -59,39 +67,60 @@ class ToolSet:
         return chunk, (encode_cursor(chunk[-1].name) if more and chunk else None)
 
 
+Connected = frozenset[tuple[str, str]]
+"""(integration, connection) pairs the caller has a credential for; None where all count."""
+
+
 class Catalogue:
-    def __init__(self, tools: Iterable[Tool]) -> None:
+    def __init__(self, tools: Iterable[Tool], limit: int = DEFAULT_MAX) -> None:
         self.all = ToolSet(tools)
         self.by_name = {t.name: t for t in self.all.tools}
-        self._views: dict[tuple[frozenset[str] | None, frozenset[str]], ToolSet] = {}
+        self.limit = limit
+        self._views: dict[object, ToolSet] = {}
 
-    def visible(self, principal: Principal) -> ToolSet:
-        if principal.scopes is None:
+    def visible(self, principal: Principal, connected: Connected | None = None) -> ToolSet:
+        """What ``principal`` is offered: its scopes, and with ``connected`` only the tools it can
+        use now."""
+        if principal.scopes is None and connected is None:
             return self.all
-        key = principal.scope_key
+        key = (principal.scope_key, connected)
         view = self._views.get(key)
         if view is None:
             if len(self._views) >= _MAX_SCOPE_VIEWS:
                 self._views.clear()
-            tools = (t for t in self.all.tools if principal.may_call(t.integration, t.operation))
-            view = self._views[key] = ToolSet(tools)
+            view = self._views[key] = ToolSet(t for t in self.all.tools if offered(t, principal, connected))
         return view
 
 
-def build_catalogue(providers: Mapping[str, Provider]) -> Catalogue:
-    ops = [(p, op) for _, p in sorted(providers.items()) for _, op in sorted(p.operations.items())]
-    wanted = [(tool_name(p.mcp_tool_prefix, p.name, op.name), f"{p.name}/{op.name}") for p, op in ops]
-    names = unique_names(wanted)
-    return Catalogue(operation_tool(op, name) for (_, op), name in zip(ops, names, strict=True))
+def offered(tool: Tool, principal: Principal, connected: Connected | None) -> bool:
+    if not principal.may_call(tool.integration, tool.operation):
+        return False
+    return connected is None or tool.open or (tool.integration, tool.connection) in connected
 
 
-def operation_tool(op: Operation, name: str) -> Tool:
-    definition: dict[str, Any] = {"name": name}
+def build_catalogue(
+    providers: Mapping[str, Provider], limit: int = DEFAULT_MAX, hidden: frozenset[str] = frozenset()
+) -> Catalogue:
+    exposed = [p for name, p in sorted(providers.items()) if name not in hidden]
+    ops = [(p, op) for p in exposed for _, op in sorted(p.operations.items())]
+    wanted = [(tool_name(p.mcp_tool_prefix, p.name, op.name, limit), f"{p.name}/{op.name}") for p, op in ops]
+    names = unique_names(wanted, limit)
+    return Catalogue((operation_tool(p, op, name) for (p, op), name in zip(ops, names, strict=True)), limit)
+
+
+def operation_tool(provider: Provider, op: Operation, name: str) -> Tool:
+    full = full_name(provider.mcp_tool_prefix, provider.name, op.name)
+    human = title(provider.display_name, op.description, op.name, name, full)
+    definition: dict[str, Any] = {"name": name, "title": human}
     if op.description:
         definition["description"] = op.description
     definition["inputSchema"] = op.input_schema if op.input_schema is not None else _EMPTY_OBJECT
-    definition["annotations"] = {"title": op.name, **op.annotations}
-    return Tool(name, op.integration, op.name, definition)
+    if op.output_schema is not None:
+        definition["outputSchema"] = op.output_schema
+    definition["annotations"] = {"title": human, **op.annotations}
+    connection = provider.connections.get(op.connection)
+    is_open = connection is None or connection.usable_without_connecting
+    return Tool(name, op.integration, op.name, definition, connection=op.connection, open=is_open)
 
 
 def encode_cursor(last_name: str) -> str:

@@ -16,7 +16,9 @@ MCP_PATH = MCP_RESOURCE_PATH
 
 
 def mcp_endpoint(runtime: Runtime, extra_headers: Sequence[tuple[bytes, bytes]] = ()) -> McpEndpoint | None:
-    server = McpServer(runtime.broker)
+    integrations = runtime.config.integrations
+    hidden = frozenset(name for name, spec in integrations.items() if spec.plugin.mcp is False)
+    server = McpServer(runtime.broker, runtime.config.server.mcp, hidden)
     if not server.exposes_tools:
         return None
     base_url = runtime.config.server.base_url

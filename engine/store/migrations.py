@@ -203,3 +203,9 @@ def _oauth_grants(dialect: Dialect) -> list[str]:
         "CREATE UNIQUE INDEX api_tokens_refresh_hash ON api_tokens (refresh_hash)",
         "CREATE INDEX api_tokens_previous_refresh_hash ON api_tokens (previous_refresh_hash)",
     ]
+
+
+@migration(9, "a token's /mcp tool mode")
+def _token_mcp_tools(dialect: Dialect) -> list[str]:
+    # "" follows server.mcp.tools; all | search decide for the token.
+    return ["ALTER TABLE api_tokens ADD COLUMN mcp_tools TEXT NOT NULL DEFAULT ''"]

@@ -64,8 +64,10 @@ class Store(Protocol):
         scopes: tuple[str, ...],
         expires_at: datetime | None,
         grant: OAuthGrant | None = None,
+        mcp_tools: str = "",
     ) -> ApiToken:
-        """A new token; with ``grant``, one issued by ``/oauth/token`` (its client, its refresh)."""
+        """A new token; with ``grant``, one issued by ``/oauth/token`` (its client, its refresh);
+        ``mcp_tools``: how /mcp offers tools to it ("" = the deployment's choice)."""
         ...
 
     async def get_api_token_by_hash(self, token_hash: str) -> ApiToken | None:

@@ -67,6 +67,8 @@ class ApiToken:
     """The RFC 8707 resource the token was issued for (this server's ``/mcp`` or its root)."""
     refresh_expires_at: datetime | None = None
     """When the grant's refresh token expires; None for tokens without one."""
+    mcp_tools: str = ""
+    """How /mcp offers tools to this token (all | search); "" follows ``server.mcp.tools``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -125,13 +125,15 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
         scopes: tuple[str, ...],
         expires_at: datetime | None,
         grant: OAuthGrant | None = None,
+        mcp_tools: str = "",
     ) -> ApiToken:
         now = self._ts_in(utc_now())
         rows = await self._fetch(
             "INSERT INTO api_tokens (id, user_id, name, hashed_token, scopes, expires_at, created_at, "
-            "updated_at, client_id, client_name, resource, refresh_hash, refresh_expires_at) VALUES "
-            "(%(id)s, %(user)s, %(name)s, %(hash)s, %(scopes)s, %(exp)s, %(now)s, %(now)s, %(client)s, "
-            "%(client_name)s, %(resource)s, %(refresh)s, %(refresh_exp)s) RETURNING *",
+            "updated_at, client_id, client_name, resource, refresh_hash, refresh_expires_at, mcp_tools) "
+            "VALUES (%(id)s, %(user)s, %(name)s, %(hash)s, %(scopes)s, %(exp)s, %(now)s, %(now)s, "
+            "%(client)s, %(client_name)s, %(resource)s, %(refresh)s, %(refresh_exp)s, %(mcp_tools)s) "
+            "RETURNING *",
             {
                 "id": str(uuid.uuid4()),
                 "user": user_id,
@@ -145,6 +147,7 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
                 "resource": grant.resource if grant else "",
                 "refresh": grant.refresh_hash if grant else None,
                 "refresh_exp": self._ts(grant.refresh_expires_at) if grant else None,
+                "mcp_tools": mcp_tools,
             },
         )
         return self._api_token(rows[0])
@@ -315,6 +318,7 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
             client_name=row["client_name"],
             resource=row["resource"],
             refresh_expires_at=self._ts_opt(row["refresh_expires_at"]),
+            mcp_tools=row["mcp_tools"],
         )
 
     def _credential(self, row: Row) -> Credential:

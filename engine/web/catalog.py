@@ -69,11 +69,6 @@ def _connection_info(conn: Connection) -> dict[str, Any] | None:
     return info
 
 
-def usable_without_connecting(conn: Connection) -> bool:
-    """Callable with no credential of the caller's own: mode ``none``, or a shared identity in config."""
-    return conn.mode == "none" or conn.mode in ("identity", "either") and bool(conn.identity)
-
-
 def describe_integration(provider: Provider, instances: Sequence[Mapping[str, str]] = ()) -> dict[str, Any]:
     """One entry of ``GET /api/v1/integrations``."""
     default = provider.connections.get(provider.default_connection) or provider.connections[PLUGIN_CONNECTION]
@@ -85,7 +80,7 @@ def describe_integration(provider: Provider, instances: Sequence[Mapping[str, st
     if provider.icon_svg:
         out["icon_svg"] = provider.icon_svg
     out["connected"] = bool(instances)
-    out["usable_without_connecting"] = usable_without_connecting(default)
+    out["usable_without_connecting"] = default.usable_without_connecting
     if instances:
         out["instances"] = [dict(i) for i in instances]
     out["auth_types"] = auth_types(default.auth)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from litestar import Request, Response, Router, get, post
 
+from engine.auth.api_tokens import MCP_TOOL_MODES
 from engine.auth.login import LoginRequest
 from engine.auth.oauth_server.authorization import (
     AuthorizationRequest,
@@ -89,8 +90,10 @@ async def _decide(request: Request[Any, Any, Any], runtime: Runtime) -> Response
     scopes = _granted(wanted.scopes, form.get("scope", []), runtime.providers)
     if single(form, "decision") != "allow" or scopes is None:
         return _back(wanted.redirect_uri, wanted.state, endpoints, AccessDenied())
+    mcp_tools = single(form, "mcp_tools")
     store = store_of(runtime)
-    code = await issue_code(store, wanted, await resolve_user_id(store, principal), scopes)
+    user_id = await resolve_user_id(store, principal)
+    code = await issue_code(store, wanted, user_id, scopes, mcp_tools if mcp_tools in MCP_TOOL_MODES else "")
     return _back(wanted.redirect_uri, wanted.state, endpoints, code=code)
 
 
@@ -167,6 +170,7 @@ def _consent(
         email=principal.email,
         everything=not wanted.scopes,
         scopes=scope_choices(wanted.scopes, runtime.providers),
+        tool_mode=runtime.config.server.mcp.tools,
         request_token=wanted.seal(cipher, session),
         csrf=csrf_token(cipher, session),
     )

@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Request, Router, delete, get, post
 from litestar.params import FromPath
 
-from engine.auth.api_tokens import check_within, expiry, mint, parse_scopes, token_ttl
+from engine.auth.api_tokens import MCP_TOOL_MODES, check_within, expiry, mint, parse_scopes, token_ttl
 from engine.auth.principal import Principal
 from engine.errors import BadRequest, InternalError, NotAuthenticated, StoreError, TokenNotFound
 from engine.store import ApiToken, Store
@@ -63,6 +63,8 @@ def listed_json(record: ApiToken) -> dict[str, Any]:
     }
     if record.expires_at is not None:
         out["expires_at"] = rfc3339(record.expires_at)
+    if record.mcp_tools:
+        out["mcp_tools"] = record.mcp_tools
     if record.client_id:
         out["oauth_client"] = oauth_client_json(record)
     return out
@@ -89,8 +91,11 @@ async def create_token(
         raise BadRequest("name is required")
     scopes = parse_scopes(_scope_names(body), runtime.providers)
     check_within(principal, scopes)
+    mcp_tools = optional_str(body, "mcp_tools")
+    if mcp_tools not in ("", *MCP_TOOL_MODES):
+        raise BadRequest('mcp_tools must be "all" or "search"')
     try:
-        minted = await mint(store, user_id, name, scopes, token_expiry(runtime))
+        minted = await mint(store, user_id, name, scopes, token_expiry(runtime), mcp_tools)
     except StoreError as exc:
         raise InternalError("failed to generate token") from exc
     return created_json(minted.record, minted.plaintext)

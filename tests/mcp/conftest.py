@@ -83,7 +83,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root: Path = tmp_path_factory.mktemp("mcp")
     rest, stop_rest = start_upstream()
     upstream_mcp, stop_mcp = start_mcp_upstream()
-    config = write_config(root, providers(rest.url, upstream_mcp.url), local_auth())
+    # Every tool listed (not the search meta-tools): these tests page through the whole catalogue.
+    server = {"server": {"port": 8080, "encryption_key": "11" * 32, "mcp": {"tools": "all"}}}
+    config = write_config(root, providers(rest.url, upstream_mcp.url), {**local_auth(), **server})
     url, stop = serve(config)
     try:
         token, scoped = _tokens(url)

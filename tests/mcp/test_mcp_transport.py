@@ -53,7 +53,9 @@ def _rpc(method: str, params: Any = None, id: Any = 1) -> dict[str, Any]:
 def test_initialize(app: App, requested: str, negotiated: str) -> None:
     r = app[0].post("/mcp", json=_rpc("initialize", {"protocolVersion": requested}))
     assert r.status_code == 200 and "mcp-session-id" not in r.headers
-    assert r.json()["result"] == {
+    result = r.json()["result"]
+    assert result.pop("instructions").startswith("This gestalt server connects these integrations")
+    assert result == {
         "protocolVersion": negotiated,
         "capabilities": {"tools": {"listChanged": False}},
         "serverInfo": {"name": "gestalt", "version": "0.1.0"},

@@ -478,3 +478,20 @@ def test_an_oidc_login_comes_back_to_the_authorization(
     ]
     assert "Signed in as sso@example.com" in visit.pages[-2].text
     assert visit.query["code"].startswith("gst_code_")
+
+
+def test_consent_can_choose_how_mcp_offers_tools(client: TestClient[Any]) -> None:
+    registered = register(client)
+    verifier, challenge = pkce()
+
+    def search_mode(form: Any) -> list[tuple[str, str]]:
+        return [*form.fields, ("mcp_tools", "search"), ("decision", "allow")]
+
+    query = code_for(client, registered["client_id"], challenge, search_mode)
+    reply = exchange(
+        client, grant_type="authorization_code", code=query["code"], redirect_uri=REDIRECT,
+        client_id=registered["client_id"], code_verifier=verifier,
+    )  # fmt: skip
+    assert reply.status_code == 200
+    (grant,) = [t for t in client.get("/api/v1/tokens").json() if "oauth_client" in t]
+    assert grant["mcp_tools"] == "search"

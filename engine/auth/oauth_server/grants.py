@@ -47,12 +47,14 @@ class Issued:
 
 
 async def issue_code(
-    store: Store, request: AuthorizationRequest, user_id: str, scopes: tuple[str, ...]
+    store: Store, request: AuthorizationRequest, user_id: str, scopes: tuple[str, ...], mcp_tools: str = ""
 ) -> str:
+    """``mcp_tools``: how /mcp is to offer tools to the token (the consent page's choice)."""
     code = new_token("gst_code_")
     value = {
         "c": request.client_id, "n": request.client_name, "r": request.redirect_uri,
         "p": request.code_challenge, "t": request.resource, "u": user_id, "o": list(scopes),
+        "m": mcp_tools,
     }  # fmt: skip
     await store.put_one_time(_CODE_PURPOSE + hash_token(code), json.dumps(value), utc_now() + CODE_TTL)
     return code
@@ -95,7 +97,7 @@ async def _mint(store: Store, client: Client, code: dict[str, Any], refresh_ttl:
     )
     name = client.name or "OAuth client"
     record = await store.create_api_token(
-        code["u"], name, hash_token(access), tuple(code["o"]), now + ACCESS_TTL, grant
+        code["u"], name, hash_token(access), tuple(code["o"]), now + ACCESS_TTL, grant, code.get("m", "")
     )
     return Issued(record, access, refresh)
 
