@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
 from engine.egress.limits import Limits
+from engine.surface.runtime import Runtime
 from tests.support.app_client import app_client
 from tests.support.configs import write_config
 from tests.support.kinds import NetworkGuard, is_integration
@@ -33,13 +34,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration if is_integration(item) else pytest.mark.unit)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+def _guarded(item: pytest.Item) -> Iterator[None]:
+    """Setup and call only: the teardown of a session fixture (the Postgres cluster) runs in
+    whichever test happens to be the last, unit or not."""
     _GUARD.active = item.nodeid if item.get_closest_marker("unit") else None
     try:
-        return (yield)
+        yield
     finally:
         _GUARD.active = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    return (yield from _guarded(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    return (yield from _guarded(item))
 
 
 @pytest.fixture
@@ -49,25 +61,33 @@ def upstream() -> Iterator[Upstream]:
     stop()
 
 
-GatewayFactory = Callable[..., TestClient[Any]]
+class GatewayFactory:
+    """``gateway({"name": provider_yaml_dict}, extra)`` → a TestClient over the real app;
+    ``gateway.runtimes`` are the runtimes built, in order (a test moves ``runtime.store.clock`` on)."""
 
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.runtimes: list[Runtime] = []
+        self.clients: list[TestClient[Any]] = []
 
-@pytest.fixture
-def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
-    """``gateway({"name": provider_yaml_dict})`` → a TestClient over the real app."""
-    clients: list[TestClient[Any]] = []
-
-    def make(providers: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None) -> TestClient[Any]:
-        path = write_config(tmp_path, providers, extra)
+    def __call__(
+        self, providers: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None
+    ) -> TestClient[Any]:
+        path = write_config(self.tmp_path, providers, extra)
         client = default_client(Limits(timeout=2.0), RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
         runtime = build_runtime(load_config(path), client)
         test_client = app_client(build_gateway(runtime))
         test_client.__enter__()
-        clients.append(test_client)
+        self.runtimes.append(runtime)
+        self.clients.append(test_client)
         return test_client
 
-    yield make
-    for c in clients:
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
+    factory = GatewayFactory(tmp_path)
+    yield factory
+    for c in factory.clients:
         c.__exit__(None, None, None)
 
 

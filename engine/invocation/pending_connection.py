@@ -50,10 +50,11 @@ def seal_pending(cipher: Cipher, pending: PendingConnection, ttl: timedelta = PE
     return cipher.seal(payload, int(ttl.total_seconds()))
 
 
-def open_pending(cipher: Cipher, sealed: str) -> PendingConnection:
-    """400 ``invalid or expired pending connection`` (410 once expired). Does not consume it."""
+def open_pending(cipher: Cipher, sealed: str, *, now: float | None = None) -> PendingConnection:
+    """400 ``invalid or expired pending connection`` (410 once expired, as of ``now``, a Unix
+    time, by default the current one). Does not consume it."""
     try:
-        payload = cipher.unseal(sealed)
+        payload = cipher.unseal(sealed, now=now)
     except ExpiredSealedToken:
         raise ExpiredPendingConnection() from None
     except InvalidSealedToken:

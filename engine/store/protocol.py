@@ -12,6 +12,7 @@ from typing import Protocol
 
 from engine.store.records import (
     ApiToken,
+    Clock,
     Credential,
     CredentialData,
     OAuthClient,
@@ -23,6 +24,9 @@ from engine.store.records import (
 
 
 class Store(Protocol):
+    clock: Clock
+    """The time every expiry is checked against (``utc_now``; tests move it on)."""
+
     # ---- lifecycle ----
 
     async def migrate(self) -> None:

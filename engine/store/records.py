@@ -7,7 +7,7 @@ timezone-aware UTC truncated to whole seconds (``utc_seconds``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +28,10 @@ def utc_seconds(moment: datetime) -> datetime:
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+Clock = Callable[[], datetime]
+"""What a store reads the time from: ``utc_now``, or a test's clock it can move on."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

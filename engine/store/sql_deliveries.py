@@ -11,12 +11,14 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 
-from engine.store.records import utc_now
+from engine.store.records import Clock
 
 Row = dict[str, Any]
 
 
 class DeliveryQueries(ABC):
+    clock: Clock
+
     @abstractmethod
     async def _execute(self, sql: str, params: Row) -> int: ...
 
@@ -27,7 +29,7 @@ class DeliveryQueries(ABC):
     def _ts(self, moment: datetime | None) -> object: ...
 
     async def claim_delivery(self, binding: str, delivery_id: str, expires_at: datetime) -> bool:
-        now = utc_now()
+        now = self.clock()
         await self._execute(
             "DELETE FROM webhook_deliveries WHERE expires_at < %(now)s", {"now": self._ts_in(now)}
         )

@@ -14,12 +14,14 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 
-from engine.store.records import ApiToken, OAuthClient, utc_now
+from engine.store.records import ApiToken, Clock, OAuthClient
 
 Row = dict[str, Any]
 
 
 class GrantQueries(ABC):
+    clock: Clock
+
     @abstractmethod
     async def _fetch(self, sql: str, params: Row) -> list[Row]: ...
 
@@ -67,7 +69,7 @@ class GrantQueries(ABC):
     async def get_api_token_by_refresh_hash(self, refresh_hash: str) -> ApiToken | None:
         rows = await self._fetch(
             "SELECT * FROM api_tokens WHERE refresh_hash = %(hash)s AND refresh_expires_at > %(now)s",
-            {"hash": refresh_hash, "now": self._ts_in(utc_now())},
+            {"hash": refresh_hash, "now": self._ts_in(self.clock())},
         )
         return self._api_token(rows[0]) if rows else None
 
@@ -93,7 +95,7 @@ class GrantQueries(ABC):
                 "exp": self._ts(expires_at),
                 "new_refresh": new_refresh_hash,
                 "refresh_exp": self._ts(refresh_expires_at),
-                "now": self._ts_in(utc_now()),
+                "now": self._ts_in(self.clock()),
             },
         )
         return changed == 1

@@ -12,13 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from engine.crypto import Cipher
-from engine.store.records import utc_now
+from engine.store.records import Clock
 from engine.store.secret_columns import ONE_TIME_VALUES
 
 Row = dict[str, Any]
 
 
 class OneTimeQueries(ABC):
+    clock: Clock
     _cipher: Cipher
 
     @abstractmethod
@@ -34,7 +35,7 @@ class OneTimeQueries(ABC):
     def _ts(self, moment: datetime | None) -> object: ...
 
     async def put_one_time(self, key: str, value: str, expires_at: datetime) -> None:
-        now = self._ts_in(utc_now())
+        now = self._ts_in(self.clock())
         await self._execute("DELETE FROM one_time_values WHERE expires_at < %(now)s", {"now": now})
         sealed = self._cipher.encrypt(value, bound_to=_binding(key))
         await self._execute(
@@ -48,7 +49,7 @@ class OneTimeQueries(ABC):
         rows = await self._fetch(
             "DELETE FROM one_time_values WHERE id = %(id)s AND expires_at >= %(now)s "
             "RETURNING value_encrypted",
-            {"id": key, "now": self._ts_in(utc_now())},
+            {"id": key, "now": self._ts_in(self.clock())},
         )
         return self._cipher.decrypt(rows[0]["value_encrypted"], bound_to=_binding(key)) if rows else None
 

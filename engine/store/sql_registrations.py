@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from engine.crypto import Cipher
-from engine.store.records import OAuthRegistration, utc_now
+from engine.store.records import Clock, OAuthRegistration
 from engine.store.secret_columns import REGISTRATIONS
 
 Row = dict[str, Any]
 
 
 class RegistrationQueries(ABC):
+    clock: Clock
     _cipher: Cipher
 
     @abstractmethod
@@ -38,7 +39,7 @@ class RegistrationQueries(ABC):
         rows = await self._fetch(
             "SELECT * FROM oauth_registrations WHERE auth_server_url = %(server)s "
             "AND redirect_uri = %(redirect)s AND (expires_at IS NULL OR expires_at > %(now)s)",
-            {"server": auth_server, "redirect": redirect_uri, "now": self._ts_in(utc_now())},
+            {"server": auth_server, "redirect": redirect_uri, "now": self._ts_in(self.clock())},
         )
         return self._registration(rows[0]) if rows else None
 
@@ -62,7 +63,7 @@ class RegistrationQueries(ABC):
                 "secret": secret,
                 "method": registration.auth_method,
                 "exp": self._ts(registration.expires_at),
-                "now": self._ts_in(utc_now()),
+                "now": self._ts_in(self.clock()),
             },
         )
 

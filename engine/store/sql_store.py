@@ -19,6 +19,7 @@ from engine.errors import StoreError
 from engine.store.records import (
     IDENTITY_USER_ID,
     ApiToken,
+    Clock,
     Credential,
     CredentialData,
     OAuthGrant,
@@ -43,6 +44,8 @@ _CREDENTIAL_VALUES = """access_token_encrypted = %(access)s, refresh_token_encry
 class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQueries, ABC):
     def __init__(self, cipher: Cipher) -> None:
         self._cipher = cipher
+        # Every expiry the store checks is against this clock; tests move it on instead of sleeping.
+        self.clock: Clock = utc_now
 
     @property
     def cipher(self) -> Cipher:
@@ -79,7 +82,7 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
     async def find_or_create_user(self, email: str, display_name: str = "") -> User:
         if not email or email == IDENTITY_USER_ID:
             raise StoreError("invalid user email")
-        now = self._ts_in(utc_now())
+        now = self._ts_in(self.clock())
         await self._execute(
             "INSERT INTO users (id, email, display_name, created_at, updated_at) "
             "VALUES (%(id)s, %(email)s, %(name)s, %(now)s, %(now)s) ON CONFLICT (email) DO NOTHING",
@@ -100,14 +103,19 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
         rows = await self._fetch(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
             "VALUES (%(hash)s, %(user)s, %(now)s, %(exp)s) RETURNING *",
-            {"hash": token_hash, "user": user_id, "now": self._ts_in(utc_now()), "exp": self._ts(expires_at)},
+            {
+                "hash": token_hash,
+                "user": user_id,
+                "now": self._ts_in(self.clock()),
+                "exp": self._ts(expires_at),
+            },
         )
         return self._session(rows[0])
 
     async def get_session(self, token_hash: str) -> Session | None:
         rows = await self._read(
             "SELECT * FROM sessions WHERE token_hash = %(hash)s AND expires_at > %(now)s",
-            {"hash": token_hash, "now": self._ts_in(utc_now())},
+            {"hash": token_hash, "now": self._ts_in(self.clock())},
         )
         return self._session(rows[0]) if rows else None
 
@@ -127,7 +135,7 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
         grant: OAuthGrant | None = None,
         mcp_tools: str = "",
     ) -> ApiToken:
-        now = self._ts_in(utc_now())
+        now = self._ts_in(self.clock())
         rows = await self._fetch(
             "INSERT INTO api_tokens (id, user_id, name, hashed_token, scopes, expires_at, created_at, "
             "updated_at, client_id, client_name, resource, refresh_hash, refresh_expires_at, mcp_tools) "
@@ -156,7 +164,7 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
         rows = await self._read(
             "SELECT * FROM api_tokens WHERE hashed_token = %(hash)s "
             "AND (expires_at IS NULL OR expires_at > %(now)s)",
-            {"hash": token_hash, "now": self._ts_in(utc_now())},
+            {"hash": token_hash, "now": self._ts_in(self.clock())},
         )
         return self._api_token(rows[0]) if rows else None
 
@@ -243,13 +251,13 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
         await self._execute(
             "UPDATE integration_tokens SET refresh_error_count = refresh_error_count + 1, "
             "updated_at = %(now)s WHERE id = %(id)s",
-            {"id": credential_id, "now": self._ts_in(utc_now())},
+            {"id": credential_id, "now": self._ts_in(self.clock())},
         )
 
     # ---- single use ----
 
     async def use_once(self, key: str, expires_at: datetime) -> bool:
-        now = self._ts_in(utc_now())
+        now = self._ts_in(self.clock())
         await self._execute("DELETE FROM used_once WHERE expires_at < %(now)s", {"now": now})
         inserted = await self._execute(
             "INSERT INTO used_once (key, expires_at) VALUES (%(key)s, %(exp)s) ON CONFLICT (key) DO NOTHING",
@@ -284,7 +292,7 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
             "expires_at": self._ts(cred.expires_at),
             "refreshed": self._ts(cred.last_refreshed_at),
             "metadata": json.dumps(dict(cred.metadata), sort_keys=True) if cred.metadata else "",
-            "now": self._ts_in(utc_now()),
+            "now": self._ts_in(self.clock()),
         }
 
     def _user(self, row: Row) -> User:

@@ -13,6 +13,7 @@ from engine.auth.resolver import TokenAuthenticator
 from engine.crypto import hash_token, new_token
 from engine.errors import InvalidToken, StoreError, TokenValidationFailed
 from engine.store import ApiToken, Session, User
+from engine.store.records import utc_now
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -23,6 +24,7 @@ class CountingStore:
     def __init__(self, session_token: str, api_token: str, fail: bool = False) -> None:
         self.calls: list[str] = []
         self.fail = fail
+        self.clock = utc_now
         self.sessions = {
             hash_token(session_token): Session(
                 token_hash="", user_id="u1", created_at=NOW, expires_at=NOW + timedelta(days=1)
@@ -94,6 +96,15 @@ def test_recent_lookups_are_reused_for_a_second_and_forgotten_on_revocation() ->
     auth.forget(user_id="u1")
     asyncio.run(auth.authenticate(f"Bearer {api}", ""))
     assert store.calls == ["session", "api_token"]
+
+
+def test_a_lookup_is_never_remembered_past_the_tokens_expiry() -> None:
+    auth, store, session, _ = _setup()
+    expiry = next(iter(store.sessions.values())).expires_at
+    store.clock = lambda: expiry  # the session's last moment, by the store's clock
+    for _ in range(2):
+        asyncio.run(auth.authenticate("", session))
+    assert store.calls == ["session", "user", "session"]  # looked up again, not remembered
 
 
 def test_unprefixed_tokens_never_reach_the_store() -> None:
