@@ -33,9 +33,13 @@ class TokenAuthenticator:
         self._store = store
         self._emails: dict[str, str] = {}
         self._recent: dict[str, tuple[float, Principal]] = {}  # hash → (monotonic deadline, who)
+        # Bumped by every ``forget``: a lookup that was under way across a revocation may have read
+        # the row before it went, so its answer is used once but not remembered.
+        self._revocations = 0
 
     def forget(self, *, user_id: str = "", token: str = "") -> None:
         """Drop remembered lookups after a revocation (one token, or every token of a user)."""
+        self._revocations += 1
         if token:
             self._recent.pop(hash_token(token), None)
         if user_id:
@@ -61,6 +65,7 @@ class TokenAuthenticator:
         now = time.monotonic()
         if hit is not None and now < hit[0]:
             return hit[1]
+        revocations = self._revocations
         found = await self._lookup(token)
         if found is None:
             return None
@@ -68,6 +73,8 @@ class TokenAuthenticator:
         remaining = CACHE_SECONDS
         if expires_at is not None:
             remaining = min(remaining, (expires_at - self._store.clock()).total_seconds())
+        if revocations != self._revocations:
+            return principal
         if len(self._recent) >= CACHE_SIZE:
             self._recent.clear()
         self._recent[key] = (now + remaining, principal)

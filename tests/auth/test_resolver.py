@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,6 +26,7 @@ class CountingStore:
         self.calls: list[str] = []
         self.fail = fail
         self.clock = utc_now
+        self.while_reading: Callable[[], None] = lambda: None
         self.sessions = {
             hash_token(session_token): Session(
                 token_hash="", user_id="u1", created_at=NOW, expires_at=NOW + timedelta(days=1)
@@ -51,6 +53,7 @@ class CountingStore:
 
     async def get_api_token_by_hash(self, token_hash: str) -> ApiToken | None:
         self.calls.append("api_token")
+        self.while_reading()
         return self.tokens.get(token_hash)
 
     async def get_user(self, user_id: str) -> User | None:
@@ -105,6 +108,15 @@ def test_a_lookup_is_never_remembered_past_the_tokens_expiry() -> None:
     for _ in range(2):
         asyncio.run(auth.authenticate("", session))
     assert store.calls == ["session", "user", "session"]  # looked up again, not remembered
+
+
+def test_a_lookup_under_way_across_a_revocation_is_not_remembered() -> None:
+    auth, store, _, api = _setup()
+    store.while_reading = lambda: auth.forget(user_id="u1")  # revoked while the row is read
+    asyncio.run(auth.authenticate(f"Bearer {api}", ""))
+    store.while_reading = lambda: None
+    asyncio.run(auth.authenticate(f"Bearer {api}", ""))
+    assert store.calls.count("api_token") == 2  # the second request looked again
 
 
 def test_unprefixed_tokens_never_reach_the_store() -> None:
