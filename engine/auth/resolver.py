@@ -106,7 +106,9 @@ class TokenAuthenticator:
         email = await self._email(record.user_id)
         if not email:
             return None
-        principal = scoped(email, record.user_id, record.scopes, token_id=record.id, mcp_tools=record.mcp_tools)
+        principal = scoped(
+            email, record.user_id, record.scopes, token_id=record.id, mcp_tools=record.mcp_tools
+        )
         return principal, record.expires_at
 
     async def _email(self, user_id: str) -> str:
