@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.auth.authenticator import Authenticator
 from engine.auth.oauth_clients import OAuthClients
 from engine.auth.oauth_server.client_documents import ClientDocuments
 from engine.auth.oauth_server.clients import ClientDirectory
@@ -158,9 +159,24 @@ def _icon(spec: IntegrationSpec) -> str:
         return ""
 
 
-def build_runtime(
+@dataclass
+class Prepared:
+    """The quick part of start-up, done once (before Granian forks, when serving): everything
+    ``build_runtime`` needs besides the providers, whose settings are checked on the way."""
+
+    config: ConfigSpec
+    client: HttpClient
+    cipher: Cipher
+    store: Store
+    authenticator: Authenticator
+    locked: bool = False
+
+
+def prepare_runtime(
     config: ConfigSpec, client: HttpClient | None = None, *, logs: bool = True, locked: bool = False
-) -> Runtime:
+) -> Prepared:
+    """Logging, prepared state, the keys (derived once), the store and the login settings: every
+    ConfigError start-up can raise, raised here, before anything listens."""
     if unenforced := unenforced_issues(config):
         raise ConfigError(list(unenforced))
     configure_logging(config.telemetry.provider if logs else "noop", config.telemetry.config)
@@ -168,7 +184,15 @@ def build_runtime(
         raise ConfigError(list(prepared_state_issues(config)))
     client = client or default_client()
     client.egress = egress_policy(config)  # the runtime's client enforces this config's egress
-    compiled = compile_providers(config, client, locked)
+    cipher = build_cipher(config)
+    store = _open_store(config, cipher)
+    return Prepared(config, client, cipher, store, build_platform_auth(config, store, client), locked)
+
+
+def complete_runtime(prepared: Prepared) -> Runtime:
+    """The slow part: compile the providers (reading remote documents) and assemble the runtime."""
+    config, client, store = prepared.config, prepared.client, prepared.store
+    compiled = compile_providers(config, client, prepared.locked)
     if unknown := unknown_egress_operations(config.egress, compiled.providers, config.integrations):
         raise ConfigError(list(unknown))
     for problem in compiled.issues:
@@ -178,17 +202,14 @@ def build_runtime(
         _log.info(
             "loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}}
         )
-    cipher = build_cipher(config)
-    store = _open_store(config, cipher)
     credentials = StoreCredentials(store, OAuthClients(config, client, store))
-    broker = Broker(compiled.providers, credentials, AuditSink(), client.egress)
     runtime = Runtime(
         config=config,
         providers=compiled.providers,
-        broker=broker,
-        authenticator=build_platform_auth(config, store, client),
+        broker=Broker(compiled.providers, credentials, AuditSink(), client.egress),
+        authenticator=prepared.authenticator,
         store=store,
-        cipher=cipher,
+        cipher=prepared.cipher,
         http=client,
         readiness=Readiness(ping=store.ping),
     )
@@ -196,6 +217,12 @@ def build_runtime(
     runtime.oauth_clients = ClientDirectory(store, ClientDocuments(client))
     runtime.closers.extend([store.close, client.close])
     return runtime
+
+
+def build_runtime(
+    config: ConfigSpec, client: HttpClient | None = None, *, logs: bool = True, locked: bool = False
+) -> Runtime:
+    return complete_runtime(prepare_runtime(config, client, logs=logs, locked=locked))
 
 
 def egress_policy(config: ConfigSpec) -> EgressPolicy | None:

@@ -11,13 +11,9 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from engine import __version__
 from engine.errors import ConfigError
-
-if TYPE_CHECKING:
-    from engine.config.issues import ConfigIssue
 
 USAGE_ERROR = 2
 
@@ -129,27 +125,21 @@ def _discover() -> Path | None:
 
 
 def _render(exc: ConfigError, fmt: str) -> str:
-    from engine.config.issues import render_issues
-
-    return render_issues(_placed(exc.issues), fmt)
-
-
-def _placed(issues: Sequence[object]) -> list[ConfigIssue]:
     """Each issue on its line (checks after loading know only the pointer: config/locate.py)."""
-    from engine.config.issues import ConfigIssue
-    from engine.config.locate import located
+    from engine.config.locate import rendered
 
-    return located(i for i in issues if isinstance(i, ConfigIssue))
+    return rendered(exc.issues, fmt)
 
 
 def _validate(path: Path, fmt: str) -> int:
     from engine.bootstrap import check_config
-    from engine.config.issues import display_path, render_issues
+    from engine.config.issues import display_path
+    from engine.config.locate import rendered
     from engine.egress.client import default_client
 
     compiled, issues = check_config(path, default_client())
     if issues or compiled is None or fmt != "text":
-        report = render_issues(_placed(issues), fmt)
+        report = rendered(issues, fmt)
         if report:
             print(report)
     else:

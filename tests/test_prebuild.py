@@ -1,5 +1,5 @@
-"""What ``gestaltd serve`` does before it listens (``engine.serve.prebuild``, then the worker's
-lifespan startup), each run in a fresh interpreter.
+"""What ``gestaltd serve`` does before it listens (``engine.serve.prebuild``), then the worker's
+lifespan startup (the gate's build), each run in a fresh interpreter.
 
 Startup to /ready is almost all imports, so the optional stacks a warm start of the root config
 does not need (each worth 20-200 ms) stay off its path; a changed file is checked against its
@@ -65,6 +65,8 @@ async def lifespan() -> None:
     while not sent:
         await asyncio.sleep(0.001)
     assert sent == ["lifespan.startup.complete"], sent
+    while app.gateway is None:  # the gate builds the providers and the gateway behind it
+        await asyncio.sleep(0.001)
     task.cancel()
 
 asyncio.run(lifespan())

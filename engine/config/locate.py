@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from engine.config.expansion import expand
-from engine.config.issues import ConfigIssue
+from engine.config.issues import ConfigIssue, render_issues
 from engine.config.yaml_tree import Document, parse
 
 
@@ -32,6 +32,11 @@ def located(issues: Iterable[ConfigIssue], env: Mapping[str, str] | None = None)
                 issue = dataclasses.replace(issue, line=line, col=col)
         out.append(issue)
     return out
+
+
+def rendered(issues: Iterable[object], fmt: str = "text") -> str:
+    """The config issues among ``issues``, each on its line, rendered as ``render_issues`` does."""
+    return render_issues(located(i for i in issues if isinstance(i, ConfigIssue)), fmt)
 
 
 def _document(path: Path, env: Mapping[str, str]) -> Document | None:

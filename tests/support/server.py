@@ -30,9 +30,12 @@ class Served:
 
 
 @contextmanager
-def served(config: Path, timeout: float = 30.0, port: int = 0, host: str = "127.0.0.1") -> Iterator[Served]:
+def served(
+    config: Path, timeout: float = 30.0, port: int = 0, host: str = "127.0.0.1", until: str = "/ready"
+) -> Iterator[Served]:
     """``port``: the one the config's ``base_url`` names (default: any free port); ``host``: the
-    address to bind (it is always reached at 127.0.0.1)."""
+    address to bind (it is always reached at 127.0.0.1). Yields once ``until`` answers 200
+    (``/health``: as soon as the port is open)."""
     port = port or free_port()
     log = config.parent / "gestaltd.log"
     started = time.perf_counter()
@@ -61,7 +64,7 @@ def served(config: Path, timeout: float = 30.0, port: int = 0, host: str = "127.
             if proc.poll() is not None:
                 raise RuntimeError(f"gestaltd exited early:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(url + "/ready", timeout=1) as r:
+                with urllib.request.urlopen(url + until, timeout=1) as r:
                     if r.status == 200:
                         break
             except OSError:
