@@ -22,8 +22,8 @@ class Subject:
 class Decision:
     allowed: bool
     rule: str  # "egress.policies[2]" or "egress.default_action": what decided
-    # An allow rule that names the host: the one thing that lets a request reach a link-local or
-    # metadata address (the address guard asks).
+    # An allow rule that names the host exactly (no ``*.`` pattern): the one thing that lets a
+    # request reach a link-local or metadata address (the address guard asks).
     names_host: bool = False
 
 

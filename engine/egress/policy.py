@@ -79,4 +79,7 @@ class EgressPolicy:
 
 def _rule(index: int, action: str, match: Match) -> Rule:
     allowed = action == "allow"
-    return Rule(match, Decision(allowed, f"egress.policies[{index}]", allowed and match.host is not None))
+    # Only a host named exactly reaches a link-local address: a ``*.`` pattern would let any name
+    # under it that resolves (or is rebound) to a metadata service through.
+    names_host = allowed and match.host is not None and not match.host.suffix
+    return Rule(match, Decision(allowed, f"egress.policies[{index}]", names_host))

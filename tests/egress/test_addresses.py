@@ -128,10 +128,11 @@ async def test_a_pooled_connection_is_checked_again_only_when_the_guard_said_so(
     await server.wait()
 
 
-def policy_client(*rules: EgressRuleSpec) -> GatewayClient:
+def policy_client(*rules: EgressRuleSpec, resolve: object = None) -> GatewayClient:
     limits = Limits(timeout=2.0, connect_timeout=1.0)
     egress = EgressPolicy.from_spec(EgressSpec(policies=rules), EnvSecrets({}))
-    return GatewayClient(Http1Transport(limits), limits, RetryPolicy(attempts=1), egress)
+    transport = Http1Transport(limits, resolver=resolve)  # type: ignore[arg-type]
+    return GatewayClient(transport, limits, RetryPolicy(attempts=1), egress)
 
 
 async def test_an_allow_rule_naming_the_host_lets_a_link_local_address_through() -> None:
@@ -160,3 +161,20 @@ def test_only_an_allowed_link_local_address_asks_for_a_check_per_request() -> No
     undecided = OutboundRequest("GET", "http://imds.test/")
     with pytest.raises(EgressDenied):
         guard.check(undecided, "imds.test", ipaddress.ip_address("169.254.1.1"))
+
+
+async def test_a_wildcard_allow_does_not_reach_a_name_that_resolves_to_link_local() -> None:
+    """A name under an allowed ``*.`` pattern (one a tenant may control) that resolves or is
+    rebound to a link-local address stays refused; naming it exactly lets it through."""
+    table = {"imds.corp.test": "fe80::1"}
+    wildcard = policy_client(EgressRuleSpec(action="allow", host="*.corp.test"), resolve=resolver(table, []))
+    with pytest.raises(EgressDenied) as info:
+        await wildcard.send(OutboundRequest("GET", "http://imds.corp.test:9/"))
+    assert (
+        info.value.public_message == "egress denied: imds.corp.test is a link-local or cloud metadata address"
+    )
+    await wildcard.close()
+    exact = policy_client(EgressRuleSpec(action="allow", host="imds.corp.test"), resolve=resolver(table, []))
+    with pytest.raises(UpstreamUnreachable):  # let through; fe80::1 without a zone cannot connect
+        await exact.send(OutboundRequest("GET", "http://imds.corp.test:9/"))
+    await exact.close()

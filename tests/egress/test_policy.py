@@ -127,6 +127,10 @@ def test_an_allow_rule_naming_the_host_is_what_reaches_link_local() -> None:
     other = OutboundRequest("GET", "http://metadata.test/latest")
     p.admit(other)
     assert other.decision is not None and other.decision.allowed and not other.decision.names_host
+    wildcard = policy(EgressRuleSpec(action="allow", host="*.test"))
+    under = OutboundRequest("GET", "http://metadata.test/latest")
+    wildcard.admit(under)
+    assert under.decision is not None and under.decision.allowed and not under.decision.names_host
 
 
 def grant(**fields: Any) -> EgressCredentialSpec:
