@@ -36,6 +36,7 @@ from engine.egress.client import HttpClient, default_client
 from engine.egress.policy import EgressPolicy
 from engine.errors import ConfigError, StoreError, UnknownStoreProvider
 from engine.invocation.audit import AuditSink
+from engine.invocation.authorization import AuthorizationPolicy
 from engine.invocation.broker import Broker
 from engine.invocation.store_credentials import StoreCredentials
 from engine.secrets import provider_from_spec, resolve_secrets
@@ -203,10 +204,11 @@ def complete_runtime(prepared: Prepared) -> Runtime:
             "loaded provider", extra={"fields": {"provider": name, "operations": len(provider.operations)}}
         )
     credentials = StoreCredentials(store, OAuthClients(config, client, store))
+    authorization = AuthorizationPolicy.from_spec(config.authorization)
     runtime = Runtime(
         config=config,
         providers=compiled.providers,
-        broker=Broker(compiled.providers, credentials, AuditSink(), client.egress),
+        broker=Broker(compiled.providers, credentials, AuditSink(), client.egress, authorization),
         authenticator=prepared.authenticator,
         store=store,
         cipher=prepared.cipher,

@@ -21,6 +21,7 @@ from engine.config.spec import (
     Origin,
     ServerSpec,
 )
+from engine.config.spec_authorization import AuthorizationSpec
 
 _DEFAULT_PROVIDERS = {"auth": "none", "datastore": "sqlite", "secrets": "env", "telemetry": "stdout"}
 SQLITE_DEFAULT_PATH = "gestalt.db"
@@ -33,6 +34,8 @@ def build_config(
     bindings: Mapping[str, BindingSpec],
     dirs: tuple[Path, Path],
     locate: Callable[[str], Origin] | None = None,
+    *,
+    authorization: AuthorizationSpec | None = None,
 ) -> ConfigSpec:
     """``locate``: the origin of a JSON pointer in ``path`` (egress rules keep theirs, so that a
     check after compiling can point at the rule)."""
@@ -44,6 +47,7 @@ def build_config(
         integrations=dict(integrations),
         bindings=dict(bindings),
         egress=_egress(data.get("egress") or {}, locate or (lambda pointer: Origin(path, pointer))),
+        authorization=authorization,
         ui=dict(data.get("ui") or {}),
         providers_dir=dirs[0],
         bindings_dir=dirs[1],

@@ -15,11 +15,13 @@ from typing import Any
 
 from engine.config import schemas
 from engine.config.build import build_config, build_integrations
+from engine.config.build_authorization import build_authorization
 from engine.config.build_binding import build_binding
 from engine.config.files import load_document, yaml_files
 from engine.config.issues import ConfigIssue, sorted_issues
 from engine.config.merge import Entry, file_entries, inline_entries, merge
 from engine.config.paths import resolve_dir
+from engine.config.rules_authorization import authorization_issues
 from engine.config.rules_binding import binding_issues
 from engine.config.rules_deployment import deployment_issues
 from engine.config.rules_egress import egress_issues
@@ -77,10 +79,13 @@ def load_partial(
     )
     integrations = _entries(run, main, dirs[0], "integrations", "integration", schemas.PROVIDER)
     bindings = _entries(run, main, dirs[1], "bindings", "binding", schemas.BINDING)
-    dirty = {section for section in ("server", "auth", "egress") if run.dirty(main, f"/{section}")}
+    sections = ("server", "auth", "egress", "authorization")
+    dirty = {section for section in sections if run.dirty(main, f"/{section}")}
     run.issues += deployment_issues(main, dirty)
     if "egress" not in dirty:
         run.issues += egress_issues(main, integrations)
+    if "authorization" not in dirty:
+        run.issues += authorization_issues(main, _clean(run, integrations))
     clean_integrations = _clean(run, integrations)
     clean_bindings = _clean(run, bindings)
     for entry in clean_integrations.values():
@@ -110,7 +115,10 @@ def _build(
     try:
         built_bindings = {name: build_binding(entry) for name, entry in bindings.items()}
         integration_specs = build_integrations(integrations)
-        return build_config(main.path, data, integration_specs, built_bindings, dirs, main.origin)
+        authorization = build_authorization(main, integrations)
+        return build_config(
+            main.path, data, integration_specs, built_bindings, dirs, main.origin, authorization=authorization
+        )
     except Exception:
         if not issues:
             raise

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.config.origin import Origin as Origin  # re-exported: specs name their origin
+from engine.config.spec_authorization import AuthorizationSpec
+
 # The user-facing name of the implicit connection built from ``plugin.auth`` + ``plugin.params``.
 PLUGIN_CONNECTION = "plugin"
 
@@ -32,19 +35,6 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where a spec came from: a file and the JSON pointer of the node inside it."""
-
-    file: Path
-    pointer: str = ""
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +394,7 @@ class ConfigSpec:
     integrations: Mapping[str, IntegrationSpec] = field(default_factory=dict)
     bindings: Mapping[str, BindingSpec] = field(default_factory=dict)
     egress: EgressSpec = field(default_factory=EgressSpec)
+    authorization: AuthorizationSpec | None = None  # None: no section, nothing checked
     ui: Mapping[str, Any] = field(default_factory=dict)
     providers_dir: Path | None = None
     bindings_dir: Path | None = None

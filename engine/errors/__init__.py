@@ -4,8 +4,8 @@ Every error a client may see carries its stable, secret-free ``public_message`` 
 ``status``; ``engine.surface.errors`` is the single place that turns them into responses. Library
 exceptions are translated into this tree once, at the edge where they occur
 (``raise UpstreamUnreachable() from exc``), and anything else becomes ``InternalError``.
-One module per area (base, bindings, connections, upstream, egress, storage, identity, authorization,
-mcp, perimeter);
+One module per area (base, bindings, connections, upstream, egress, guardrails, storage, identity,
+authorization, mcp, perimeter);
 import from here.
 """
 
@@ -78,6 +78,7 @@ from engine.errors.connections import (
     UnknownConnection,
 )
 from engine.errors.egress import EgressCredentialUnavailable, EgressDenied, EgressPolicyDenied
+from engine.errors.guardrails import AuthorizationDenied, PolicyDenied
 from engine.errors.identity import (
     FormRejected,
     InvalidAuthorizationFormat,
@@ -141,6 +142,7 @@ from engine.errors.upstream import (
 __all__ = [
     "AccessDenied",
     "AmbiguousInstance",
+    "AuthorizationDenied",
     "BadRequest",
     "CandidateNotFound",
     "ClientDocumentUnavailable",
@@ -149,6 +151,7 @@ __all__ = [
     "ConnectionNotFound",
     "ConnectionSetupFailed",
     "CredentialFieldMissing",
+    "CrossSiteRequest",
     "CryptoError",
     "DecryptionError",
     "DocumentUnavailable",
@@ -161,6 +164,7 @@ __all__ = [
     "ForeignConnectConfirmation",
     "FormRejected",
     "GestaltError",
+    "HostNotAllowed",
     "IntegrationNotFound",
     "InternalError",
     "InvalidAuthorizationFormat",
@@ -212,12 +216,10 @@ __all__ = [
     "OAuthTokenError",
     "OperationNotFound",
     "OriginNotAllowed",
-    "CrossSiteRequest",
-    "HostNotAllowed",
-    "UnsupportedMediaType",
     "PayloadTooLarge",
     "PendingAuthorizationRequired",
     "PendingConnectionNotFound",
+    "PolicyDenied",
     "ProxyAuthenticationRequired",
     "RateLimited",
     "RefreshFailed",
@@ -237,9 +239,10 @@ __all__ = [
     "UnknownOAuthClient",
     "UnknownScope",
     "UnknownStoreProvider",
-    "UntrustedSource",
     "UnsupportedGrantType",
+    "UnsupportedMediaType",
     "UnsupportedResponseType",
+    "UntrustedSource",
     "UpstreamError",
     "UpstreamHTTPError",
     "UpstreamInvalidResponse",

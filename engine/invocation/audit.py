@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from engine.egress.context import EgressTrace
+from engine.invocation.authorization import Decision
 from engine.telemetry.request_id import current_request_id, new_request_id
 
 _log = logging.getLogger("gestalt.audit")
@@ -31,6 +32,7 @@ class AuditRecord:
     request_id: str = ""
     dry_run: bool = False
     egress: EgressTrace | None = None  # with an egress policy: its decision about this call
+    authorization: Decision | None = None  # with an authorization policy: its decision
 
     def __post_init__(self) -> None:
         if not self.started:
@@ -63,6 +65,9 @@ class AuditSink:
         if decision is not None:
             fields["egress_decision"] = "allow" if decision.allowed else "deny"
             fields["egress_rule"] = decision.rule
+        if record.authorization is not None:
+            fields["authorization_decision"] = "allow" if record.authorization.allowed else "deny"
+            fields["authorization_rule"] = record.authorization.rule
         if record.client_ip:
             fields["client_ip"] = record.client_ip
         if record.user_agent:

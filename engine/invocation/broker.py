@@ -4,6 +4,8 @@
 3 resolve the credential by the connection's mode · 4/5 instance auto-selection or 409 ·
 6 refresh (inside the credential source) · 7 execute.
 
+With an authorization policy, the caller's roles are asked about the operation and connection
+right after 2 (before the arguments are even checked): a refused call reads nothing.
 With an egress policy, the operation's target (method, host, path from the compiled operation and
 the arguments) is checked between 2 and 3: a denied call never looks up, decrypts or refreshes its
 credential. Every request the provider then sends carries the call's ``EgressContext`` and is
@@ -25,6 +27,7 @@ from engine.egress.policy import EgressPolicy
 from engine.egress.request import Result
 from engine.egress.target import Target
 from engine.errors import (
+    AuthorizationDenied,
     BadRequest,
     EgressPolicyDenied,
     GestaltError,
@@ -37,6 +40,7 @@ from engine.errors import (
 )
 from engine.invocation.arguments import bind_arguments
 from engine.invocation.audit import AuditRecord, AuditSink
+from engine.invocation.authorization import AuthorizationPolicy, CallTarget
 from engine.invocation.credentials import CredentialSource, resolve_credential
 from engine.providers.dry_run import preview
 from engine.providers.egress_target import operation_target
@@ -69,11 +73,24 @@ class Broker:
         credentials: CredentialSource,
         audit: AuditSink,
         egress: EgressPolicy | None = None,
+        authorization: AuthorizationPolicy | None = None,
     ) -> None:
         self.providers = providers
         self.credentials = credentials
         self.audit = audit
         self.egress = egress
+        self.authorization = authorization
+
+    def may_invoke(self, principal: Principal, integration: str, operation: str) -> bool:
+        """Whether listings show the operation to this caller (with some connection)."""
+        if self.authorization is None:
+            return True
+        target = CallTarget(integration, operation, self.read_only(integration, operation))
+        return self.authorization.decide(principal, target).allowed
+
+    def may_read(self, principal: Principal, integration: str) -> bool:
+        """Whether ``GET /api/v1/integrations`` lists the integration to this caller."""
+        return self.authorization is None or self.authorization.permissions(principal).may_read(integration)
 
     def lookup(
         self, principal: Principal | None, integration: str, operation: str
@@ -124,8 +141,13 @@ class Broker:
         provider, op = self.lookup(call.principal, call.integration, call.operation)
         assert call.principal is not None
         record.user_id, record.email = call.principal.user_id, call.principal.email
-        params = bind_arguments(op, call.args, call.from_query)
         connection = self._connection(provider, op, call.connection)
+        if self.authorization is not None:
+            target = CallTarget(provider.name, op.name, op.read_only, connection.name)
+            decision = record.authorization = self.authorization.decide(call.principal, target)
+            if not decision.allowed:
+                raise AuthorizationDenied(provider.name, op.name)
+        params = bind_arguments(op, call.args, call.from_query)
         instance = _checked_instance(call.instance)
         egress = self._egress(call, provider, op, params, record)
         resolved = await resolve_credential(

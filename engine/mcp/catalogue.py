@@ -19,6 +19,7 @@ from typing import Any
 from engine.auth.principal import Principal
 from engine.compiler.model import Operation
 from engine.errors import McpInvalidParams
+from engine.invocation.authorization import CallTarget, Permissions
 from engine.mcp.naming import DEFAULT_MAX, full_name, title, tool_name, unique_names
 from engine.mcp.protocol import encode
 from engine.mcp.shapes import tool_for
@@ -39,6 +40,7 @@ class Tool:
     passthrough: bool = False  # an upstream MCP tool: its CallToolResult passes through, reshaped
     connection: str = ""  # the connection a call goes through
     open: bool = True  # that connection needs no credential of the caller's own
+    read_only: bool = False  # the operation's ``read_only`` (what authorization annotations match)
     # ``definition`` as a revision lists it, encoded once per revision (static tools live as long
     # as the process; an upstream tool only as long as one listing).
     encoded: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
@@ -78,22 +80,33 @@ class Catalogue:
         self.limit = limit
         self._views: dict[object, ToolSet] = {}
 
-    def visible(self, principal: Principal, connected: Connected | None = None) -> ToolSet:
-        """What ``principal`` is offered: its scopes, and with ``connected`` only the tools it can
-        use now."""
-        if principal.scopes is None and connected is None:
+    def visible(
+        self, principal: Principal, connected: Connected | None = None, permissions: Permissions | None = None
+    ) -> ToolSet:
+        """What ``principal`` is offered: its scopes, with ``connected`` only the tools it can use
+        now, with ``permissions`` (its roles', shared by callers with the same roles) only what
+        they let it invoke."""
+        if principal.scopes is None and connected is None and permissions is None:
             return self.all
-        key = (principal.scope_key, connected)
+        key = (principal.scope_key, connected, permissions)
         view = self._views.get(key)
         if view is None:
             if len(self._views) >= _MAX_SCOPE_VIEWS:
                 self._views.clear()
-            view = self._views[key] = ToolSet(t for t in self.all.tools if offered(t, principal, connected))
+            tools = (t for t in self.all.tools if offered(t, principal, connected, permissions))
+            view = self._views[key] = ToolSet(tools)
         return view
 
 
-def offered(tool: Tool, principal: Principal, connected: Connected | None) -> bool:
+def offered(
+    tool: Tool, principal: Principal, connected: Connected | None, permissions: Permissions | None = None
+) -> bool:
     if not principal.may_call(tool.integration, tool.operation):
+        return False
+    if (
+        permissions is not None
+        and not permissions.decide(CallTarget(tool.integration, tool.operation, tool.read_only)).allowed
+    ):
         return False
     return connected is None or tool.open or (tool.integration, tool.connection) in connected
 
@@ -120,7 +133,15 @@ def operation_tool(provider: Provider, op: Operation, name: str) -> Tool:
     definition["annotations"] = {"title": human, **op.annotations}
     connection = provider.connections.get(op.connection)
     is_open = connection is None or connection.usable_without_connecting
-    return Tool(name, op.integration, op.name, definition, connection=op.connection, open=is_open)
+    return Tool(
+        name,
+        op.integration,
+        op.name,
+        definition,
+        connection=op.connection,
+        open=is_open,
+        read_only=op.read_only,
+    )
 
 
 def encode_cursor(last_name: str) -> str:

@@ -134,7 +134,9 @@ class McpServer:
         return await self.broker.credentials.connected(ctx.principal)
 
     async def _visible(self, ctx: CallContext, connected: Connected | None) -> ToolSet:
-        static = self.catalogue.visible(ctx.principal, connected)
+        policy = self.broker.authorization
+        permissions = policy.permissions(ctx.principal) if policy else None
+        static = self.catalogue.visible(ctx.principal, connected, permissions)
         if not self.upstream:
             return static
         dynamic = await upstream_tools(self.broker, self.upstream, ctx.principal)

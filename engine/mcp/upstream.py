@@ -33,7 +33,7 @@ async def _provider_tools(broker: Broker, provider: McpUpstreamProvider, princip
     return [
         _tool(provider, exposed, dict(t.definition))
         for exposed, t in sorted(tools.items())
-        if principal.may_call(provider.name, exposed)
+        if principal.may_call(provider.name, exposed) and broker.may_invoke(principal, provider.name, exposed)
     ]
 
 

@@ -53,4 +53,3 @@ class RequestIdScope:
 
     def __exit__(self, *exc: object) -> None:
         REQUEST_ID.reset(self._token)
-

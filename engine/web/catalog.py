@@ -105,8 +105,8 @@ def _ordered(connections: Mapping[str, Connection]) -> list[Connection]:
 async def list_integrations(principal: PrincipalDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
     out = []
     for name in sorted(runtime.providers):
-        if not principal.may_use(name):
-            continue  # a scoped API token sees only its integrations
+        if not principal.may_use(name) or not runtime.broker.may_read(principal, name):
+            continue  # a scoped API token sees only its integrations, a role only what it grants
         instances = await runtime.instances(principal, name)
         out.append(describe_integration(runtime.providers[name], instances))
     return out
@@ -121,14 +121,21 @@ async def list_operations(
         raise IntegrationNotFound(name)
     if not principal.may_use(name):
         raise ScopeDenied(name)
-    listed = [op.describe() for op in provider.operations.values() if principal.may_call(name, op.name)]
+    broker = runtime.broker
+    listed = [
+        op.describe()
+        for op in provider.operations.values()
+        if principal.may_call(name, op.name) and broker.may_invoke(principal, name, op.name)
+    ]
     upstream = mcp_upstream_of(provider)
     if upstream is not None:  # the caller's upstream tools, as /mcp lists them; static names win
         tools = await caller_tools(runtime.broker, upstream, principal)
         listed += [
             t.describe()
             for n, t in sorted(tools.items())
-            if n not in provider.operations and principal.may_call(name, n)
+            if n not in provider.operations
+            and principal.may_call(name, n)
+            and broker.may_invoke(principal, name, n)
         ]
     return listed
 
