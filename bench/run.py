@@ -9,6 +9,7 @@ One run starts, on 127.0.0.1 only:
                    ``bench`` whose operation ``hello`` is ``GET /hello`` on the upstream;
 * ``gestaltd-egress`` the same with an egress section of ``EGRESS_RULES`` policy rules (and two
                    grants) that the call runs through before the last rule allows it;
+* ``gestaltd-authz`` the same with an authorization section of 50 grants (``bench/authorization.py``);
 * ``gestaltd-webhook`` a signed webhook forwarded to ``bench.hello``; ``gestaltd-proxy`` the
                    forward proxy binding to the upstream's ``/hello`` (``bench/bindings.py``);
 
@@ -39,6 +40,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import authorization  # bench/authorization.py, beside this script
 import bindings  # bench/bindings.py, beside this script
 
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
@@ -49,6 +51,7 @@ ALL_TARGETS = (
     "gestaltd-token",
     "gestaltd-credential",
     "gestaltd-egress",
+    "gestaltd-authz",
     "gestaltd-webhook",
     "gestaltd-proxy",
 )
@@ -521,6 +524,8 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         f"credential_over_anonymous_rps_c{high}": rps_ratio("gestaltd-credential", "gestaltd", high),
         f"egress_over_anonymous_rps_c{high}": rps_ratio("gestaltd-egress", "gestaltd", high),
         f"egress_over_anonymous_rps_c{low}": rps_ratio("gestaltd-egress", "gestaltd", low),
+        f"authz_over_anonymous_rps_c{high}": rps_ratio("gestaltd-authz", "gestaltd", high),
+        f"authz_over_anonymous_rps_c{low}": rps_ratio("gestaltd-authz", "gestaltd", low),
         f"webhook_over_nginx_proxy_rps_c{high}": rps_ratio("gestaltd-webhook", "nginx-proxy", high),
         f"webhook_over_nginx_proxy_rps_c{low}": rps_ratio("gestaltd-webhook", "nginx-proxy", low),
         f"proxy_over_nginx_proxy_rps_c{high}": rps_ratio("gestaltd-proxy", "nginx-proxy", high),
@@ -579,6 +584,11 @@ def print_table(report: dict) -> None:
         f"gestaltd {EGRESS_RULES} egress rules / none req/s @ {high} conns: "
         f"{fmt(rt.get(f'egress_over_anonymous_rps_c{high}'), '.3f')}x, @ {low} conn: "
         f"{fmt(rt.get(f'egress_over_anonymous_rps_c{low}'), '.3f')}x"
+    )
+    print(
+        f"gestaltd {authorization.RULES} authorization grants / none req/s @ {high} conns: "
+        f"{fmt(rt.get(f'authz_over_anonymous_rps_c{high}'), '.3f')}x   (target >= 0.95x), @ {low} conn: "
+        f"{fmt(rt.get(f'authz_over_anonymous_rps_c{low}'), '.3f')}x"
     )
     for kind in ("webhook", "proxy"):
         print(
@@ -741,6 +751,18 @@ def main(argv: list[str] | None = None) -> int:
             )
             start_gestaltd(procs, gestaltd, config, e_port)
             targets.append(Target("gestaltd-egress", f"http://{HOST}:{e_port}/api/v1/bench/hello"))
+        if "gestaltd-authz" in args.target_list:
+            a_port = free_port()
+            config = write_gestalt_config(
+                tmp,
+                a_port,
+                upstream_port,
+                args.with_logs,
+                name="gestaltd-authz",
+                egress=authorization.authorization_yaml(),
+            )
+            start_gestaltd(procs, gestaltd, config, a_port)
+            targets.append(Target("gestaltd-authz", f"http://{HOST}:{a_port}/api/v1/bench/hello"))
 
         proxy_rss = None
         if {"gestaltd-webhook", "gestaltd-proxy"} & set(args.target_list):
