@@ -42,7 +42,7 @@ from engine.invocation.store_credentials import StoreCredentials
 from engine.secrets import provider_from_spec, resolve_secrets
 from engine.store import Store, open_store
 from engine.surface.runtime import Readiness, Runtime
-from engine.telemetry import configure_logging
+from engine.telemetry import configure_telemetry
 
 _log = logging.getLogger("gestalt.bootstrap")
 
@@ -180,7 +180,7 @@ def prepare_runtime(
     ConfigError start-up can raise, raised here, before anything listens."""
     if unenforced := unenforced_issues(config):
         raise ConfigError(list(unenforced))
-    configure_logging(config.telemetry.provider if logs else "noop", config.telemetry.config)
+    configure_telemetry(config.telemetry.provider if logs else "noop", config.telemetry.config)
     if locked and prepared_state_issues(config):
         raise ConfigError(list(prepared_state_issues(config)))
     client = client or default_client()

@@ -1,6 +1,7 @@
 """Checks that only matter to a server about to run the config (``validate`` and ``serve``): what
 a reference config may say that this server would accept and then not do. Each is refused at its
-place in the file rather than ignored: external plugin processes, a UI plugin, OTLP telemetry."""
+place in the file rather than ignored: external plugin processes, a UI plugin, an unknown
+telemetry provider."""
 
 from __future__ import annotations
 
@@ -15,11 +16,7 @@ UI_PLUGIN_UNSUPPORTED = (
     "ui.plugin is not supported by this server: it serves its own pages and runs no UI plugin; "
     "remove ui.plugin"
 )
-OTLP_UNSUPPORTED = (
-    'telemetry provider "otlp" is not supported by this server yet: nothing would be exported; '
-    'use "stdout" (text or JSON lines, for a log collector) or "noop"'
-)
-TELEMETRY_PROVIDERS = ("stdout", "noop")
+TELEMETRY_PROVIDERS = ("stdout", "noop", "otlp")
 
 
 def runtime_issues(spec: ConfigSpec) -> list[ConfigIssue]:
@@ -33,10 +30,8 @@ def unenforced_issues(spec: ConfigSpec) -> list[ConfigIssue]:
     ``serve`` refuses to start on them as ``validate`` reports them."""
     issues: list[ConfigIssue] = []
     provider = spec.telemetry.provider
-    if provider == "otlp":
-        issues.append(ConfigIssue(spec.path, 0, 0, OTLP_UNSUPPORTED, "/telemetry/provider"))
-    elif provider not in (*TELEMETRY_PROVIDERS, ""):
-        known = " or ".join(f'"{p}"' for p in TELEMETRY_PROVIDERS)
+    if provider not in (*TELEMETRY_PROVIDERS, ""):
+        known = ", ".join(f'"{p}"' for p in TELEMETRY_PROVIDERS)
         message = f'unknown telemetry provider "{provider}" (expected {known})'
         issues.append(ConfigIssue(spec.path, 0, 0, message, "/telemetry/provider"))
     if spec.ui.get("plugin"):

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import NoReturn, Protocol
+from urllib.parse import urlsplit
 
 import httptools
 
@@ -43,6 +45,7 @@ from engine.errors import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
+from engine.telemetry import otel
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -110,6 +113,32 @@ class GatewayClient:
     async def send(self, request: OutboundRequest) -> Result:
         if self.egress is not None:
             self.egress.admit(request)
+        tracing = otel.ACTIVE
+        if tracing is not None:
+            return await self._traced(tracing, request)
+        return await self._send(request)
+
+    async def _traced(self, tracing: otel.Otel, request: OutboundRequest) -> Result:
+        """The upstream call in a client span whose ``traceparent`` goes upstream, timed by host."""
+        host = urlsplit(request.url).hostname or ""
+        attributes = {"http.request.method": request.method, "server.address": host}
+        started, status = time.perf_counter(), 0
+        with tracing.span(f"upstream {request.method}", attributes, client=True) as span:
+            tracing.inject(request.headers)
+            try:
+                result = await self._send(request)
+                status = result.status
+            except UpstreamHTTPError as exc:
+                status = exc.status
+                raise
+            finally:
+                span.set_attribute("http.response.status_code", status)
+                tracing.upstream_duration.record(
+                    time.perf_counter() - started, {"host": host, "status": status}
+                )
+        return result
+
+    async def _send(self, request: OutboundRequest) -> Result:
         attempts = self.retry.attempts if request.method in IDEMPOTENT else 1
         for attempt in range(attempts):
             try:

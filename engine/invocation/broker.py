@@ -45,6 +45,7 @@ from engine.invocation.credentials import CredentialSource, resolve_credential
 from engine.providers.dry_run import preview
 from engine.providers.egress_target import operation_target
 from engine.providers.model import OperationCall, Provider
+from engine.telemetry import otel
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9._-]+$")
 
@@ -119,6 +120,23 @@ class Broker:
         return op is None or op.read_only
 
     async def invoke(self, call: Invocation) -> Result:
+        tracing = otel.ACTIVE
+        if tracing is None:
+            return await self._audited(call)
+        attributes = {"gestalt.integration": call.integration, "gestalt.operation": call.operation}
+        with tracing.span("broker.invoke", attributes) as span:
+            try:
+                result = await self._audited(call)
+            except GestaltError as exc:
+                denied = isinstance(exc, EgressPolicyDenied)
+                if denied:
+                    tracing.egress_denials.add(1, {"integration": call.integration})
+                span.set_attribute("gestalt.outcome", "egress_denied" if denied else f"error:{exc.status}")
+                raise
+            span.set_attribute("gestalt.outcome", "ok")
+            return result
+
+    async def _audited(self, call: Invocation) -> Result:
         record = AuditRecord(
             call.source,
             call.integration,
@@ -142,6 +160,8 @@ class Broker:
         assert call.principal is not None
         record.user_id, record.email = call.principal.user_id, call.principal.email
         connection = self._connection(provider, op, call.connection)
+        if otel.ACTIVE is not None:
+            otel.ACTIVE.note("gestalt.connection.mode", connection.mode)
         if self.authorization is not None:
             target = CallTarget(provider.name, op.name, op.read_only, connection.name)
             decision = record.authorization = self.authorization.decide(call.principal, target)

@@ -32,6 +32,7 @@ from engine.errors import (
 )
 from engine.store import Credential, CredentialData, Store
 from engine.store.records import utc_now
+from engine.telemetry import otel
 
 REFRESH_WINDOW = timedelta(minutes=5)
 LEASE = timedelta(seconds=30)  # longer than a token request may take (egress timeout + retries)
@@ -100,6 +101,20 @@ class Refresher:
         raise RefreshFailed()  # the holder went away without an answer; the lease has lapsed
 
     async def _refresh(self, client: OAuth2Client, current: Credential) -> Credential:
+        tracing = otel.ACTIVE
+        if tracing is None:
+            return await self._exchange(client, current)
+        outcome = "failed"  # until a new token is in the row
+        with tracing.span("credential.refresh", {"gestalt.integration": current.integration}) as span:
+            try:
+                fresh = await self._exchange(client, current)
+                outcome = "ok" if fresh.version != current.version else "failed"
+                return fresh
+            finally:
+                span.set_attribute("gestalt.outcome", outcome)
+                tracing.refreshes.add(1, {"integration": current.integration, "outcome": outcome})
+
+    async def _exchange(self, client: OAuth2Client, current: Credential) -> Credential:
         try:
             tokens = await client.refresh(current.refresh_token, as_params(current.metadata))
             new = _successor(current, tokens, client.auth.token_metadata)

@@ -26,6 +26,7 @@ from engine.surface.asgi import send_response
 from engine.surface.errors import render_error
 from engine.surface.perimeter import Perimeter
 from engine.surface.request_id import RequestIdScope
+from engine.telemetry import otel
 from engine.web.app import litestar_routes
 from engine.web.invoke import InvokeEndpoint
 
@@ -75,7 +76,11 @@ class GatewayApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
             with RequestIdScope(scope, send) as tagged:
-                await self._http(scope, receive, tagged)
+                tracing = otel.ACTIVE
+                if tracing is None:
+                    await self._http(scope, receive, tagged)
+                else:
+                    await tracing.serve_http(scope, receive, tagged, self._http, self._labels(scope["path"]))
             return
         await self.litestar(scope, receive, send)
 
@@ -101,6 +106,18 @@ class GatewayApp:
                 await endpoint(scope, receive, send)
                 return
         await self.litestar(scope, receive, send)
+
+    def _labels(self, path: str) -> otel.Labels:
+        """(surface, integration, operation) a request's metrics are labelled with; never the raw
+        path, which would make one series per URL."""
+        target = self.routes.get(path)
+        if target is not None:
+            return ("api", target[0], target[1])
+        if path in self.mounts:
+            return (path.strip("/").replace("/", "_") or "web", "", "")
+        if any(path.startswith(prefix) for prefix, _ in self.prefixes):
+            return ("bindings", "", "")
+        return ("web", "", "")
 
     def route_table(self) -> list[Row]:
         """(methods, path, handler) for every route, sorted by path: what ``gestaltd routes`` prints."""

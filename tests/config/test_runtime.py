@@ -31,16 +31,10 @@ def deployment(tail: str) -> str:
     ("tail", "line", "pointer", "message"),
     [
         (
-            "telemetry:\n  provider: otlp\n  config:\n    endpoint: http://collector:4317\n",
-            7,
-            "/telemetry/provider",
-            'telemetry provider "otlp" is not supported by this server yet: nothing would be exported',
-        ),
-        (
             "telemetry:\n  provider: journald\n",
             7,
             "/telemetry/provider",
-            'unknown telemetry provider "journald" (expected "stdout" or "noop")',
+            'unknown telemetry provider "journald" (expected "stdout", "noop", "otlp")',
         ),
         (
             "ui:\n  plugin:\n    source: github.com/acme/plugins/console\n    version: 1.0.0\n",
@@ -65,7 +59,13 @@ def test_what_would_be_ignored_is_refused_by_validate_and_serve(
 
 
 @pytest.mark.parametrize(
-    "tail", ["telemetry:\n  provider: noop\n", "ui: {}\n", "telemetry: {provider: stdout}\n"]
+    "tail",
+    [
+        "telemetry:\n  provider: noop\n",
+        "ui: {}\n",
+        "telemetry: {provider: stdout}\n",
+        "telemetry:\n  provider: otlp\n  config:\n    endpoint: http://collector:4317\n    protocol: grpc\n",
+    ],
 )
 def test_what_is_enforced_passes(tail: str, write_config: Write) -> None:
     assert runtime_issues(load(write_config(deployment(tail)), env={})) == []
