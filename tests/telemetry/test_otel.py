@@ -23,6 +23,7 @@ from engine.telemetry import otel
 from tests.config.conftest import config_issues
 from tests.conftest import GatewayFactory
 from tests.support.configs import write_config
+from tests.support.otlp_receiver import start_otlp_receiver
 from tests.support.readme import readme_yaml
 from tests.support.upstream import Upstream
 
@@ -152,3 +153,26 @@ def test_an_otlp_setting_outside_the_schema_is_refused_at_its_place(tmp_path: Pa
     bad = {"telemetry": {"provider": "otlp", "config": {"protocol": "udp"}}}
     (issue,) = config_issues(write_config(tmp_path, {}, bad), {})
     assert issue.pointer == "/telemetry/config/protocol"
+
+
+def test_a_served_request_reaches_a_loopback_otlp_http_receiver(
+    gateway: GatewayFactory, upstream: Upstream
+) -> None:
+    url, received, stop = start_otlp_receiver()
+    settings = {"endpoint": url, "headers": {"x-collector-key": "k1"}, "service_name": "gw-e2e"}
+    settings["resource_attributes"] = {"deployment.environment": "test"}
+    try:
+        telemetry = {"telemetry": {"provider": "otlp", "config": settings}}
+        client = gateway({"echo": _provider(upstream.url)}, telemetry)
+        assert client.get("/api/v1/echo/ping").status_code == 200
+        assert otel.ACTIVE is not None
+        otel.ACTIVE.shutdown()  # flushes the batched spans and the last metrics
+    finally:
+        otel.configure_otel("noop", {})
+        stop()
+    assert {"GET api", "broker.invoke", "upstream GET"} <= set(received.span_names())
+    metrics = {"gestalt.requests", "gestalt.request.duration", "gestalt.upstream.duration"}
+    assert metrics <= received.metric_names()
+    resource = received.resource_attributes()
+    assert (resource["service.name"], resource["deployment.environment"]) == ("gw-e2e", "test")
+    assert all(h["x-collector-key"] == "k1" for h in received.headers)
