@@ -23,6 +23,7 @@ missing or its output cannot be parsed); performance targets are reported, never
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -42,6 +43,7 @@ from pathlib import Path
 
 import authorization  # bench/authorization.py, beside this script
 import bindings  # bench/bindings.py, beside this script
+import telemetry  # bench/telemetry.py
 
 HOST = "127.0.0.1"  # loopback only; never bind or connect anywhere else
 ALL_TARGETS = (
@@ -54,6 +56,8 @@ ALL_TARGETS = (
     "gestaltd-authz",
     "gestaltd-webhook",
     "gestaltd-proxy",
+    "gestaltd-stdout",
+    "gestaltd-otlp",
 )
 # gestaltd-webhook, gestaltd-proxy: the bindings scenarios (bench/bindings.py), one gestaltd with
 # both bindings; with gestaltd-proxy, the proxy's memory on a 20 MB response is measured too.
@@ -341,6 +345,7 @@ def write_gestalt_config(
     name: str = "gestaltd",
     auth: str = AUTH_NONE,
     egress: str = "",
+    telemetry_yaml: str = "",
 ) -> Path:
     root = tmp / name
     (root / "providers.d").mkdir(parents=True)
@@ -358,7 +363,7 @@ def write_gestalt_config(
             port=port,
             key=secrets.token_hex(32),
             tmp=root,
-            telemetry=TELEMETRY_LOGS if with_logs else TELEMETRY_NOOP,
+            telemetry=telemetry_yaml or (TELEMETRY_LOGS if with_logs else TELEMETRY_NOOP),
             auth=auth,
             egress=egress,
         )
@@ -529,6 +534,8 @@ def ratios(results: list[Result], high: int, low: int) -> dict[str, float | None
         f"webhook_over_nginx_proxy_rps_c{high}": rps_ratio("gestaltd-webhook", "nginx-proxy", high),
         f"webhook_over_nginx_proxy_rps_c{low}": rps_ratio("gestaltd-webhook", "nginx-proxy", low),
         f"proxy_over_nginx_proxy_rps_c{high}": rps_ratio("gestaltd-proxy", "nginx-proxy", high),
+        f"stdout_over_noop_rps_c{high}": rps_ratio("gestaltd-stdout", "gestaltd", high),
+        f"otlp_over_noop_rps_c{high}": rps_ratio("gestaltd-otlp", "gestaltd", high),
         f"proxy_over_nginx_proxy_rps_c{low}": rps_ratio("gestaltd-proxy", "nginx-proxy", low),
     }
 
@@ -595,6 +602,11 @@ def print_table(report: dict) -> None:
             f"gestaltd {kind} binding / nginx-proxy req/s @ {high} conns: "
             f"{fmt(rt.get(f'{kind}_over_nginx_proxy_rps_c{high}'), '.3f')}x, @ {low} conn: "
             f"{fmt(rt.get(f'{kind}_over_nginx_proxy_rps_c{low}'), '.3f')}x"
+        )
+    for kind in ("stdout", "otlp"):
+        print(
+            f"gestaltd telemetry {kind} / noop req/s @ {high} conns: "
+            f"{fmt(rt.get(f'{kind}_over_noop_rps_c{high}'), '.3f')}x"
         )
     rss = report.get("proxy_rss_20mb")
     if rss:
@@ -763,6 +775,22 @@ def main(argv: list[str] | None = None) -> int:
             )
             start_gestaltd(procs, gestaltd, config, a_port)
             targets.append(Target("gestaltd-authz", f"http://{HOST}:{a_port}/api/v1/bench/hello"))
+
+        for variant in ("stdout", "otlp"):
+            if f"gestaltd-{variant}" not in args.target_list:
+                continue
+            v_port = free_port()
+            if variant == "otlp":
+                sink_port, stop_sink = telemetry.start_sink(HOST)
+                atexit.register(stop_sink)
+                chosen = telemetry.TELEMETRY_OTLP.format(host=HOST, port=sink_port)
+            else:
+                chosen = telemetry.TELEMETRY_STDOUT
+            config = write_gestalt_config(
+                tmp, v_port, upstream_port, False, name=f"gestaltd-{variant}", telemetry_yaml=chosen
+            )
+            start_gestaltd(procs, gestaltd, config, v_port)
+            targets.append(Target(f"gestaltd-{variant}", f"http://{HOST}:{v_port}/api/v1/bench/hello"))
 
         proxy_rss = None
         if {"gestaltd-webhook", "gestaltd-proxy"} & set(args.target_list):
