@@ -18,7 +18,8 @@ from engine.errors import StoreError
 from engine.store import migrations
 from engine.store.pool import ConnectionPool, PgConnection
 from engine.store.records import utc_seconds
-from engine.store.sql_store import Row, SQLStore
+from engine.store.sql_base import Row
+from engine.store.sql_store import SQLStore
 
 _MIGRATION_LOCK_KEY = 0x67657374616C74  # "gestalt"
 

@@ -18,7 +18,8 @@ from engine.crypto import HEADER_CHARS, Cipher
 from engine.errors import DecryptionError, StoreError
 from engine.store.protocol import Store
 from engine.store.secret_columns import SECRET_TABLES, SecretTable
-from engine.store.sql_store import Row, SQLStore
+from engine.store.sql_base import Row
+from engine.store.sql_store import SQLStore
 
 Progress = Callable[[str, int], None]
 """Called after each committed batch with the table and its rows rewritten so far."""

@@ -7,27 +7,12 @@ forward failed is released, so that the sender's retry is not taken for a replay
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import Any
 
-from engine.store.records import Clock
-
-Row = dict[str, Any]
+from engine.store.sql_base import SQLBase
 
 
-class DeliveryQueries(ABC):
-    clock: Clock
-
-    @abstractmethod
-    async def _execute(self, sql: str, params: Row) -> int: ...
-
-    @abstractmethod
-    def _ts_in(self, moment: datetime) -> object: ...
-
-    @abstractmethod
-    def _ts(self, moment: datetime | None) -> object: ...
-
+class DeliveryQueries(SQLBase):
     async def claim_delivery(self, binding: str, delivery_id: str, expires_at: datetime) -> bool:
         now = self.clock()
         await self._execute(

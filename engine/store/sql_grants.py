@@ -10,33 +10,14 @@ that one again (a replay: the token leaked, or a client kept an old copy) delete
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from datetime import datetime
-from typing import Any
 
-from engine.store.records import ApiToken, Clock, OAuthClient
-
-Row = dict[str, Any]
+from engine.store.records import ApiToken, OAuthClient
+from engine.store.sql_base import Row, SQLBase
 
 
-class GrantQueries(ABC):
-    clock: Clock
-
-    @abstractmethod
-    async def _fetch(self, sql: str, params: Row) -> list[Row]: ...
-
-    @abstractmethod
-    async def _execute(self, sql: str, params: Row) -> int: ...
-
-    @abstractmethod
-    def _ts_in(self, moment: datetime) -> object: ...
-
-    @abstractmethod
-    def _ts(self, moment: datetime | None) -> object: ...
-
-    @abstractmethod
-    def _ts_out(self, value: Any) -> datetime: ...
-
+class GrantQueries(SQLBase):
     @abstractmethod
     def _api_token(self, row: Row) -> ApiToken: ...
 

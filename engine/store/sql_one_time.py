@@ -7,33 +7,13 @@ Values are encrypted with the store's cipher like every other secret, bound to t
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import Any
 
-from engine.crypto import Cipher
-from engine.store.records import Clock
 from engine.store.secret_columns import ONE_TIME_VALUES
+from engine.store.sql_base import SQLBase
 
-Row = dict[str, Any]
 
-
-class OneTimeQueries(ABC):
-    clock: Clock
-    _cipher: Cipher
-
-    @abstractmethod
-    async def _fetch(self, sql: str, params: Row) -> list[Row]: ...
-
-    @abstractmethod
-    async def _execute(self, sql: str, params: Row) -> int: ...
-
-    @abstractmethod
-    def _ts_in(self, moment: datetime) -> object: ...
-
-    @abstractmethod
-    def _ts(self, moment: datetime | None) -> object: ...
-
+class OneTimeQueries(SQLBase):
     async def put_one_time(self, key: str, value: str, expires_at: datetime) -> None:
         now = self._ts_in(self.clock())
         await self._execute("DELETE FROM one_time_values WHERE expires_at < %(now)s", {"now": now})

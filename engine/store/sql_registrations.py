@@ -8,33 +8,13 @@ The client secret is encrypted with the store's cipher like every other secret, 
 from __future__ import annotations
 
 import uuid
-from abc import ABC, abstractmethod
-from datetime import datetime
-from typing import Any
 
-from engine.crypto import Cipher
-from engine.store.records import Clock, OAuthRegistration
+from engine.store.records import OAuthRegistration
 from engine.store.secret_columns import REGISTRATIONS
+from engine.store.sql_base import Row, SQLBase
 
-Row = dict[str, Any]
 
-
-class RegistrationQueries(ABC):
-    clock: Clock
-    _cipher: Cipher
-
-    @abstractmethod
-    async def _fetch(self, sql: str, params: Row) -> list[Row]: ...
-
-    @abstractmethod
-    def _ts_in(self, moment: datetime) -> object: ...
-
-    @abstractmethod
-    def _ts(self, moment: datetime | None) -> object: ...
-
-    @abstractmethod
-    def _ts_opt(self, value: Any) -> datetime | None: ...
-
+class RegistrationQueries(SQLBase):
     async def get_oauth_registration(self, auth_server: str, redirect_uri: str) -> OAuthRegistration | None:
         rows = await self._fetch(
             "SELECT * FROM oauth_registrations WHERE auth_server_url = %(server)s "

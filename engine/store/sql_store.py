@@ -9,70 +9,34 @@ from __future__ import annotations
 
 import json
 import uuid
-from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from engine.crypto import Cipher
 from engine.errors import StoreError
 from engine.store.records import (
     IDENTITY_USER_ID,
     ApiToken,
-    Clock,
     Credential,
     CredentialData,
     OAuthGrant,
     Session,
     User,
-    utc_now,
-    utc_seconds,
 )
 from engine.store.secret_columns import CREDENTIALS
+from engine.store.sql_base import Row
 from engine.store.sql_deliveries import DeliveryQueries
 from engine.store.sql_grants import GrantQueries
 from engine.store.sql_one_time import OneTimeQueries
 from engine.store.sql_registrations import RegistrationQueries
-
-Row = dict[str, Any]
 
 _CREDENTIAL_VALUES = """access_token_encrypted = %(access)s, refresh_token_encrypted = %(refresh)s,
     scopes = %(scopes)s, expires_at = %(expires_at)s, last_refreshed_at = %(refreshed)s,
     metadata_json = %(metadata)s, refresh_error_count = 0, updated_at = %(now)s"""
 
 
-class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQueries, ABC):
-    def __init__(self, cipher: Cipher) -> None:
-        self._cipher = cipher
-        # Every expiry the store checks is against this clock; tests move it on instead of sleeping.
-        self.clock: Clock = utc_now
-
-    @property
-    def cipher(self) -> Cipher:
-        return self._cipher
-
-    # ---- what a dialect provides ----
-
-    @abstractmethod
-    async def _fetch(self, sql: str, params: Row) -> list[Row]: ...
-
+class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQueries):
     async def _read(self, sql: str, params: Row) -> list[Row]:
         """An indexed point read on the request path; a dialect may serve it more cheaply."""
         return await self._fetch(sql, params)
-
-    @abstractmethod
-    async def _execute(self, sql: str, params: Row) -> int:
-        """Run a statement; return the number of rows it changed."""
-
-    @abstractmethod
-    async def _transaction(self, statements: Sequence[tuple[str, Row]]) -> list[int]:
-        """Run the statements in one transaction (all or none); the rows each changed."""
-
-    @abstractmethod
-    def _ts_in(self, moment: datetime) -> object: ...
-
-    @abstractmethod
-    def _ts_out(self, value: Any) -> datetime: ...
 
     async def ping(self) -> None:
         await self._fetch("SELECT 1 AS ok", {})
@@ -266,12 +230,6 @@ class SQLStore(RegistrationQueries, OneTimeQueries, DeliveryQueries, GrantQuerie
         return inserted == 1
 
     # ---- rows ↔ records ----
-
-    def _ts(self, moment: datetime | None) -> object:
-        return None if moment is None else self._ts_in(utc_seconds(moment))
-
-    def _ts_opt(self, value: Any) -> datetime | None:
-        return None if value is None else self._ts_out(value)
 
     def _credential_params(self, cred: CredentialData) -> Row:
         key = {

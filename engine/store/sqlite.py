@@ -26,7 +26,8 @@ from engine.crypto import Cipher
 from engine.errors import StoreError
 from engine.store import migrations
 from engine.store.records import utc_seconds
-from engine.store.sql_store import Row, SQLStore
+from engine.store.sql_base import Row
+from engine.store.sql_store import SQLStore
 
 if TYPE_CHECKING:
     import sqlite_utils
