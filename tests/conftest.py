@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,24 @@ def gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
     yield factory
     for c in factory.clients:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def audit() -> Iterator[list[dict[str, Any]]]:
+    """The structured fields of every audit record written during the test, in order."""
+    records: list[dict[str, Any]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(dict(record.__dict__["fields"]))
+
+    logger = logging.getLogger("gestalt.audit")
+    handler, level = Collect(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield records
+    logger.removeHandler(handler)
+    logger.setLevel(level)
 
 
 @pytest.fixture

@@ -4,11 +4,8 @@ the caller may call; the decision and its rule are in the audit record."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from litestar.testing import TestClient
 
 from tests.conftest import GatewayFactory
@@ -44,23 +41,6 @@ def signed_in(
     client = gateway({"tickets": tickets(upstream.url), "other": tickets(upstream.url)}, extra)
     assert local_login(client).status_code == 200
     return client
-
-
-@pytest.fixture
-def audit() -> Iterator[list[dict[str, Any]]]:
-    records: list[dict[str, Any]] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(dict(record.__dict__["fields"]))
-
-    logger = logging.getLogger("gestalt.audit")
-    handler, level = Collect(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    yield records
-    logger.removeHandler(handler)
-    logger.setLevel(level)
 
 
 def test_a_caller_without_the_role_gets_403_and_the_upstream_receives_nothing(

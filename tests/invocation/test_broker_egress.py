@@ -4,7 +4,6 @@ decision and its rule are in the audit record; grants reach operations and upstr
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -61,23 +60,6 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
     yield make
     for c in opened:
         c.__exit__(None, None, None)
-
-
-@pytest.fixture
-def audit() -> Iterator[list[dict[str, Any]]]:
-    records: list[dict[str, Any]] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(dict(record.__dict__["fields"]))
-
-    logger = logging.getLogger("gestalt.audit")
-    handler, level = Collect(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    yield records
-    logger.removeHandler(handler)
-    logger.setLevel(level)
 
 
 def test_a_denied_call_never_reaches_the_upstream_and_its_rule_is_audited(
