@@ -24,8 +24,10 @@ import yaml
 CORPUS = Path("/work/shared/corpus")
 
 
-def combined_config(directory: Path, port: int) -> Path:
-    """All apps of ``corpus/app`` (via ``translated/``) in one config, MCP-only apps left out."""
+def corpus_integrations() -> dict[str, Any]:
+    """Every app of ``corpus/app`` (via ``translated/``) as one ``integrations`` mapping, MCP-only
+    apps left out, relative document paths made absolute. The tests use it too
+    (``tests/support/corpus.py``)."""
     integrations: dict[str, Any] = {}
     for app in sorted(p.name for p in (CORPUS / "app").iterdir()):
         source = CORPUS / "translated" / f"{app}.yaml"
@@ -36,11 +38,16 @@ def combined_config(directory: Path, port: int) -> Path:
         if plugin.get("mcp_url") and not plugin.get("openapi"):
             continue
         plugin.pop("mcp_url", None), plugin.pop("mcp_connection", None)
-        for key in ("openapi",):
-            if key in plugin and not plugin[key].startswith("http"):
-                plugin[key] = str((source.parent / plugin[key]).resolve())
+        if "openapi" in plugin and not plugin["openapi"].startswith("http"):
+            plugin["openapi"] = str((source.parent / plugin["openapi"]).resolve())
         body.pop("icon_file", None)
         integrations[app] = body
+    return integrations
+
+
+def combined_config(directory: Path, port: int) -> Path:
+    """All of ``corpus_integrations`` in one config."""
+    integrations = corpus_integrations()
     config = {
         "server": {"port": port, "encryption_key": "11" * 32},
         "auth": {"provider": "none"},
