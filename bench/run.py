@@ -40,6 +40,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import authorization  # bench/authorization.py, beside this script
 import bindings  # bench/bindings.py, beside this script
@@ -288,7 +289,7 @@ datastore:
 secrets:
   provider: env
 telemetry:
-{telemetry}{egress}"""
+{telemetry}{extra}"""
 
 TELEMETRY_NOOP = "  provider: noop\n"
 TELEMETRY_LOGS = "  provider: stdout\n  config:\n    format: text\n    level: info\n"
@@ -344,9 +345,10 @@ def write_gestalt_config(
     with_logs: bool,
     name: str = "gestaltd",
     auth: str = AUTH_NONE,
-    egress: str = "",
+    extra_yaml: str = "",
     telemetry_yaml: str = "",
 ) -> Path:
+    """``extra_yaml``: top-level sections appended to gestalt.yaml (egress, authorization)."""
     root = tmp / name
     (root / "providers.d").mkdir(parents=True)
     (root / "bindings.d").mkdir()
@@ -365,7 +367,7 @@ def write_gestalt_config(
             tmp=root,
             telemetry=telemetry_yaml or (TELEMETRY_LOGS if with_logs else TELEMETRY_NOOP),
             auth=auth,
-            egress=egress,
+            extra=extra_yaml,
         )
     )
     return config
@@ -674,6 +676,178 @@ def _on_sigterm(signum, frame):  # turn SIGTERM into the same cleanup path as Ct
     raise KeyboardInterrupt
 
 
+@dataclass
+class Harness:
+    """What every target is started with: the children, the temp dir, the programs and the
+    upstream every target reaches."""
+
+    args: argparse.Namespace
+    procs: Procs
+    tmp: Path
+    nginx: str
+    gestaltd: str
+    upstream_port: int = 0
+
+    def wanted(self, *names: str) -> bool:
+        return any(name in self.args.target_list for name in names)
+
+    def gestaltd_target(
+        self, name: str, path: str = "/api/v1/bench/hello", **config: Any
+    ) -> tuple[Target, int]:
+        """Start one gestaltd for ``name`` (``config``: ``write_gestalt_config`` keywords)."""
+        port = free_port()
+        config.setdefault("with_logs", self.args.with_logs)
+        written = write_gestalt_config(self.tmp, port, self.upstream_port, name=name, **config)
+        start_gestaltd(self.procs, self.gestaltd, written, port)
+        return Target(name, f"http://{HOST}:{port}{path}"), port
+
+
+def start_references(h: Harness) -> list[Target]:
+    """The upstream (always), and the direct and nginx-proxy references."""
+    h.upstream_port = free_port()
+    big = bindings.NGINX_BIG.format(path=bindings.big_file(h.tmp)) if h.wanted("gestaltd-proxy") else ""
+    upstream = NGINX_UPSTREAM.format(host=HOST, port=h.upstream_port, payload=UPSTREAM_BODY, extra=big)
+    start_nginx(h.procs, h.nginx, h.tmp, "upstream", upstream, h.upstream_port, "/hello")
+    targets: list[Target] = []
+    if h.wanted("direct"):
+        targets.append(Target("direct", f"http://{HOST}:{h.upstream_port}/hello"))
+    if h.wanted("nginx-proxy"):
+        port = free_port()
+        proxy = NGINX_PROXY.format(host=HOST, port=port, upstream_port=h.upstream_port)
+        start_nginx(h.procs, h.nginx, h.tmp, "proxy", proxy, port, "/hello")
+        targets.append(Target("nginx-proxy", f"http://{HOST}:{port}/hello"))
+    return targets
+
+
+def start_plain_gestaltd(h: Harness) -> tuple[list[Target], float | None]:
+    """gestaltd anonymous (with its start-up time), with an API token, with a stored credential."""
+    targets: list[Target] = []
+    startup_ms = None
+    if h.wanted("gestaltd"):
+        port = free_port()
+        config = write_gestalt_config(h.tmp, port, h.upstream_port, h.args.with_logs)
+        startup_ms = start_gestaltd(h.procs, h.gestaltd, config, port) * 1000
+        targets.append(
+            Target("gestaltd", f"http://{HOST}:{port}/api/v1/bench/hello", gestaltd_headers(h.args))
+        )
+    if h.wanted("gestaltd-token"):
+        target, port = h.gestaltd_target("gestaltd-token", auth=AUTH_LOCAL)
+        target.headers = {"Authorization": f"Bearer {api_token(f'http://{HOST}:{port}')}"}
+        targets.append(target)
+    if h.wanted("gestaltd-credential"):
+        target, port = h.gestaltd_target("gestaltd-credential", "/api/v1/benchcred/hello")
+        connect_credential(f"http://{HOST}:{port}")
+        targets.append(target)
+    return targets, startup_ms
+
+
+def start_policy_and_telemetry(h: Harness) -> list[Target]:
+    """gestaltd under egress rules, under authorization grants, and with each telemetry provider."""
+    targets: list[Target] = []
+    if h.wanted("gestaltd-egress"):
+        targets.append(h.gestaltd_target("gestaltd-egress", extra_yaml=egress_yaml())[0])
+    if h.wanted("gestaltd-authz"):
+        targets.append(h.gestaltd_target("gestaltd-authz", extra_yaml=authorization.authorization_yaml())[0])
+    for variant in ("stdout", "otlp"):
+        if not h.wanted(f"gestaltd-{variant}"):
+            continue
+        if variant == "otlp":
+            sink_port, stop_sink = telemetry.start_sink(HOST)
+            atexit.register(stop_sink)
+            chosen = telemetry.TELEMETRY_OTLP.format(host=HOST, port=sink_port)
+        else:
+            chosen = telemetry.TELEMETRY_STDOUT
+        targets.append(h.gestaltd_target(f"gestaltd-{variant}", with_logs=False, telemetry_yaml=chosen)[0])
+    return targets
+
+
+def start_bindings(h: Harness) -> tuple[list[Target], int, int]:
+    """One gestaltd serving the webhook and proxy bindings: the targets, its port and its pid."""
+    if not h.wanted("gestaltd-webhook", "gestaltd-proxy"):
+        return [], 0, 0
+    port = free_port()
+    config = write_gestalt_config(h.tmp, port, h.upstream_port, h.args.with_logs, name="gestaltd-bindings")
+    bindings.write_bindings(config.parent)
+    start_gestaltd(h.procs, h.gestaltd, config, port)
+    base = f"http://{HOST}:{port}/api/v1/bindings"
+    targets: list[Target] = []
+    if h.wanted("gestaltd-webhook"):
+        script = bindings.webhook_script(h.tmp)
+        signed = {"Content-Type": "application/json", "X-Signature": bindings.signature()}
+        body = bindings.WEBHOOK_BODY.encode()
+        targets.append(Target("gestaltd-webhook", f"{base}/hook/in", signed, str(script), "POST", body))
+    if h.wanted("gestaltd-proxy"):
+        forward = {"X-Forwarded-Host": f"{HOST}:{h.upstream_port}", "X-Forwarded-Proto": "http"}
+        targets.append(Target("gestaltd-proxy", f"{base}/px/hello", forward))
+    return targets, port, h.procs.last_pid()
+
+
+def measure_all(
+    wrk: str, targets: list[Target], h: Harness, live_wrk: list[subprocess.Popen]
+) -> tuple[list[Result], str | None]:
+    """Probe every target (each must answer 200 first), then load each at every connection count."""
+    args = h.args
+    sample = None
+    for t in targets:
+        body = probe(t)
+        if t.name == "gestaltd":
+            sample = body
+    if not args.json:
+        started = ", ".join(f"{t.name}={t.url}" for t in targets)
+        print(f"started: {started}; temp dir {h.tmp}", file=sys.stderr)
+    results: list[Result] = []
+    for conns in args.conns:
+        for t in targets:
+            if not args.json:
+                print(f"  wrk {t.name:<12} -c{conns:<4} ...", file=sys.stderr, flush=True)
+            results.append(measure(wrk, t, conns, args.duration, args.warmup, live_wrk, args.verbose))
+    return results, sample
+
+
+def environment(nginx: str) -> dict[str, Any]:
+    try:
+        import granian  # noqa: PLC0415
+
+        granian_version = granian.__version__
+    except Exception:  # pragma: no cover
+        granian_version = "?"
+    return {
+        "cpus": os.cpu_count(),
+        "nginx": subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr.strip(),
+        "granian": granian_version,
+        "python": sys.version.split()[0],
+    }
+
+
+def run(h: Harness, live_wrk: list[subprocess.Popen]) -> dict[str, Any]:
+    """Start every wanted target, measure them in one run, and return the report."""
+    args = h.args
+    wrk = _which("wrk", "/usr/bin/wrk")
+    targets = start_references(h)
+    plain, startup_ms = start_plain_gestaltd(h)
+    targets += plain + start_policy_and_telemetry(h)
+    bound, bindings_port, bindings_pid = start_bindings(h)
+    targets += bound
+    results, sample = measure_all(wrk, targets, h, live_wrk)
+    proxy_rss = None
+    if h.wanted("gestaltd-proxy"):
+        proxy_rss = bindings.proxy_rss(HOST, bindings_port, f"{HOST}:{h.upstream_port}", bindings_pid)
+    high, low = max(args.conns), min(args.conns)
+    return {
+        "proxy_rss_20mb": proxy_rss,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "telemetry": "stdout" if args.with_logs else "noop",
+        "environment": environment(h.nginx),
+        "gestaltd_startup_ms": startup_ms,
+        "high_conns": high,
+        "low_conns": low,
+        "results": [asdict(r) for r in results],
+        "ratios": ratios(results, high, low),
+        "gestaltd_sample_body": sample,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _on_sigterm)
@@ -681,176 +855,8 @@ def main(argv: list[str] | None = None) -> int:
     live_wrk: list[subprocess.Popen] = []
     tmp = Path(tempfile.mkdtemp(prefix="gestaltd-bench-"))
     try:
-        nginx = _which("nginx", "/usr/sbin/nginx")
-        wrk = _which("wrk", "/usr/bin/wrk")
         gestaltd = _which("gestaltd") if any(t.startswith("gestaltd") for t in args.target_list) else ""
-        nginx_version = subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr.strip()
-        try:
-            import granian  # noqa: PLC0415
-
-            granian_version = granian.__version__
-        except Exception:  # pragma: no cover
-            granian_version = "?"
-
-        targets: list[Target] = []
-        upstream_port = free_port()
-        start_nginx(
-            procs,
-            nginx,
-            tmp,
-            "upstream",
-            NGINX_UPSTREAM.format(
-                host=HOST,
-                port=upstream_port,
-                payload=UPSTREAM_BODY,
-                extra=bindings.NGINX_BIG.format(path=bindings.big_file(tmp))
-                if "gestaltd-proxy" in args.target_list
-                else "",
-            ),
-            upstream_port,
-            "/hello",
-        )
-        if "direct" in args.target_list:
-            targets.append(Target("direct", f"http://{HOST}:{upstream_port}/hello"))
-        if "nginx-proxy" in args.target_list:
-            proxy_port = free_port()
-            start_nginx(
-                procs,
-                nginx,
-                tmp,
-                "proxy",
-                NGINX_PROXY.format(host=HOST, port=proxy_port, upstream_port=upstream_port),
-                proxy_port,
-                "/hello",
-            )
-            targets.append(Target("nginx-proxy", f"http://{HOST}:{proxy_port}/hello"))
-        startup_ms = None
-        if "gestaltd" in args.target_list:
-            g_port = free_port()
-            config = write_gestalt_config(tmp, g_port, upstream_port, args.with_logs)
-            startup_ms = start_gestaltd(procs, gestaltd, config, g_port) * 1000
-            targets.append(
-                Target("gestaltd", f"http://{HOST}:{g_port}/api/v1/bench/hello", gestaltd_headers(args))
-            )
-
-        if "gestaltd-token" in args.target_list:
-            t_port = free_port()
-            config = write_gestalt_config(
-                tmp, t_port, upstream_port, args.with_logs, name="gestaltd-token", auth=AUTH_LOCAL
-            )
-            start_gestaltd(procs, gestaltd, config, t_port)
-            token = api_token(f"http://{HOST}:{t_port}")
-            targets.append(
-                Target(
-                    "gestaltd-token",
-                    f"http://{HOST}:{t_port}/api/v1/bench/hello",
-                    {"Authorization": f"Bearer {token}"},
-                )
-            )
-
-        if "gestaltd-credential" in args.target_list:
-            c_port = free_port()
-            config = write_gestalt_config(
-                tmp, c_port, upstream_port, args.with_logs, name="gestaltd-credential"
-            )
-            start_gestaltd(procs, gestaltd, config, c_port)
-            connect_credential(f"http://{HOST}:{c_port}")
-            targets.append(Target("gestaltd-credential", f"http://{HOST}:{c_port}/api/v1/benchcred/hello"))
-        if "gestaltd-egress" in args.target_list:
-            e_port = free_port()
-            config = write_gestalt_config(
-                tmp, e_port, upstream_port, args.with_logs, name="gestaltd-egress", egress=egress_yaml()
-            )
-            start_gestaltd(procs, gestaltd, config, e_port)
-            targets.append(Target("gestaltd-egress", f"http://{HOST}:{e_port}/api/v1/bench/hello"))
-        if "gestaltd-authz" in args.target_list:
-            a_port = free_port()
-            config = write_gestalt_config(
-                tmp,
-                a_port,
-                upstream_port,
-                args.with_logs,
-                name="gestaltd-authz",
-                egress=authorization.authorization_yaml(),
-            )
-            start_gestaltd(procs, gestaltd, config, a_port)
-            targets.append(Target("gestaltd-authz", f"http://{HOST}:{a_port}/api/v1/bench/hello"))
-
-        for variant in ("stdout", "otlp"):
-            if f"gestaltd-{variant}" not in args.target_list:
-                continue
-            v_port = free_port()
-            if variant == "otlp":
-                sink_port, stop_sink = telemetry.start_sink(HOST)
-                atexit.register(stop_sink)
-                chosen = telemetry.TELEMETRY_OTLP.format(host=HOST, port=sink_port)
-            else:
-                chosen = telemetry.TELEMETRY_STDOUT
-            config = write_gestalt_config(
-                tmp, v_port, upstream_port, False, name=f"gestaltd-{variant}", telemetry_yaml=chosen
-            )
-            start_gestaltd(procs, gestaltd, config, v_port)
-            targets.append(Target(f"gestaltd-{variant}", f"http://{HOST}:{v_port}/api/v1/bench/hello"))
-
-        proxy_rss = None
-        if {"gestaltd-webhook", "gestaltd-proxy"} & set(args.target_list):
-            b_port = free_port()
-            config = write_gestalt_config(
-                tmp, b_port, upstream_port, args.with_logs, name="gestaltd-bindings"
-            )
-            bindings.write_bindings(config.parent)
-            start_gestaltd(procs, gestaltd, config, b_port)
-            bindings_pid = procs.last_pid()
-            base = f"http://{HOST}:{b_port}/api/v1/bindings"
-            if "gestaltd-webhook" in args.target_list:
-                script = bindings.webhook_script(tmp)
-                signed = {"Content-Type": "application/json", "X-Signature": bindings.signature()}
-                body = bindings.WEBHOOK_BODY.encode()
-                targets.append(
-                    Target("gestaltd-webhook", f"{base}/hook/in", signed, str(script), "POST", body)
-                )
-            if "gestaltd-proxy" in args.target_list:
-                forward = {"X-Forwarded-Host": f"{HOST}:{upstream_port}", "X-Forwarded-Proto": "http"}
-                targets.append(Target("gestaltd-proxy", f"{base}/px/hello", forward))
-
-        sample = None
-        for t in targets:  # every target must answer 200 before we load it
-            body = probe(t)
-            if t.name == "gestaltd":
-                sample = body
-        if not args.json:
-            print(
-                f"started: {', '.join(f'{t.name}={t.url}' for t in targets)}; temp dir {tmp}", file=sys.stderr
-            )
-
-        results: list[Result] = []
-        for conns in args.conns:
-            for t in targets:
-                if not args.json:
-                    print(f"  wrk {t.name:<12} -c{conns:<4} ...", file=sys.stderr, flush=True)
-                results.append(measure(wrk, t, conns, args.duration, args.warmup, live_wrk, args.verbose))
-
-        if "gestaltd-proxy" in args.target_list:
-            proxy_rss = bindings.proxy_rss(HOST, b_port, f"{HOST}:{upstream_port}", bindings_pid)
-        high, low = max(args.conns), min(args.conns)
-        report = {
-            "proxy_rss_20mb": proxy_rss,
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "telemetry": "stdout" if args.with_logs else "noop",
-            "environment": {
-                "cpus": os.cpu_count(),
-                "nginx": nginx_version,
-                "granian": granian_version,
-                "python": sys.version.split()[0],
-            },
-            "gestaltd_startup_ms": startup_ms,
-            "high_conns": high,
-            "low_conns": low,
-            "results": [asdict(r) for r in results],
-            "ratios": ratios(results, high, low),
-            "gestaltd_sample_body": sample,
-        }
+        report = run(Harness(args, procs, tmp, _which("nginx", "/usr/sbin/nginx"), gestaltd), live_wrk)
         if args.json:
             print(json.dumps(report, indent=2))
         else:
