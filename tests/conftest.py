@@ -11,9 +11,10 @@ import pytest
 from litestar.testing import TestClient
 
 from engine.bootstrap import build_gateway, build_runtime, load_config
-from engine.egress.client import RetryPolicy, default_client
+from engine.egress.client import HttpClient, RetryPolicy, default_client
 from engine.egress.limits import Limits
 from engine.surface.runtime import Runtime
+from engine.web.gateway import GatewayApp
 from tests.support.app_client import app_client
 from tests.support.configs import write_config
 from tests.support.kinds import NetworkGuard, is_integration
@@ -64,22 +65,30 @@ def upstream() -> Iterator[Upstream]:
 
 class GatewayFactory:
     """``gateway({"name": provider_yaml_dict}, extra)`` → a TestClient over the real app;
-    ``gateway.runtimes`` are the runtimes built, in order (a test moves ``runtime.store.clock`` on)."""
+    ``gateway.open(config_path, http)`` the same for a config written otherwise. ``runtimes`` and
+    ``apps`` are what was built, in order (a test moves ``runtime.store.clock`` on)."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.runtimes: list[Runtime] = []
+        self.apps: list[GatewayApp] = []
         self.clients: list[TestClient[Any]] = []
 
     def __call__(
         self, providers: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None
     ) -> TestClient[Any]:
-        path = write_config(self.tmp_path, providers, extra)
-        client = default_client(Limits(timeout=2.0), RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
-        runtime = build_runtime(load_config(path), client)
-        test_client = app_client(build_gateway(runtime))
+        return self.open(write_config(self.tmp_path, providers, extra))
+
+    def open(self, config: Path, http: HttpClient | None = None) -> TestClient[Any]:
+        http = http or default_client(
+            Limits(timeout=2.0), RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
+        )
+        runtime = build_runtime(load_config(config), http)
+        app = build_gateway(runtime)
+        test_client = app_client(app)
         test_client.__enter__()
         self.runtimes.append(runtime)
+        self.apps.append(app)
         self.clients.append(test_client)
         return test_client
 

@@ -6,7 +6,7 @@ headers, plus the egress grant's credential; what comes back is the upstream's a
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,11 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import TestClient
 
-from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
 from engine.egress.limits import Limits
 from tests.bindings.webhooks import write_deployment
-from tests.support.app_client import app_client
+from tests.conftest import GatewayFactory
 from tests.support.identity import local_auth, local_login
 from tests.support.server import served
 from tests.support.upstream import Upstream
@@ -37,9 +36,8 @@ def secrets_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def proxies(tmp_path: Path, upstream: Upstream, secrets_dir: Path) -> Iterator[Make]:
+def proxies(tmp_path: Path, upstream: Upstream, secrets_dir: Path, gateway: GatewayFactory) -> Make:
     """``proxies(egress=…, extra=…)`` → a client over a gateway with the ``out`` proxy binding."""
-    opened: list[Client] = []
 
     def make(egress: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Client:
         host = urlsplit(upstream.url).netloc
@@ -48,15 +46,9 @@ def proxies(tmp_path: Path, upstream: Upstream, secrets_dir: Path) -> Iterator[M
                     "egress": egress if egress is not None else grants, **(extra or {})}  # fmt: skip
         binding = {"type": "proxy", "providers": ["events"], "config": {"path": "/px"}}
         path = write_deployment(tmp_path, upstream.url, {"out": binding}, settings)
-        http = default_client(Limits(timeout=2.0), RetryPolicy(attempts=1))
-        client = app_client(build_gateway(build_runtime(load_config(path), http)))
-        client.__enter__()
-        opened.append(client)
-        return client
+        return gateway.open(path, default_client(Limits(timeout=2.0), RetryPolicy(attempts=1)))
 
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
+    return make
 
 
 def to(upstream: Upstream, **headers: str) -> dict[str, str]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
-from engine.bootstrap import build_gateway, build_runtime, check_config, load_config
+from engine.bootstrap import check_config
 from engine.egress.client import default_client
 from engine.egress.limits import Limits
 from tests.bindings.webhooks import (
@@ -26,7 +26,7 @@ from tests.bindings.webhooks import (
     stripe_header,
     write_deployment,
 )
-from tests.support.app_client import app_client
+from tests.conftest import GatewayFactory
 from tests.support.upstream import Upstream
 
 Client = TestClient[Any]
@@ -34,25 +34,18 @@ Make = Callable[..., Client]
 
 
 @pytest.fixture
-def hooks(tmp_path: Path, upstream: Upstream) -> Iterator[Make]:
+def hooks(tmp_path: Path, upstream: Upstream, gateway: GatewayFactory) -> Make:
     """``hooks({"name": binding})`` → a client over a gateway serving those bindings."""
-    opened: list[Client] = []
     tables.clear()
 
     def make(bindings: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None) -> Client:
         upstream.reply("/events", 201, {"stored": True})
         path = write_deployment(tmp_path, upstream.url, bindings, extra)
-        runtime = build_runtime(load_config(path), default_client(Limits(timeout=2.0)))
-        gateway = build_gateway(runtime)
-        client = app_client(gateway)
-        client.__enter__()
-        tables[client] = gateway.route_table
-        opened.append(client)
+        client = gateway.open(path, default_client(Limits(timeout=2.0)))
+        tables[client] = gateway.apps[-1].route_table
         return client
 
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
+    return make
 
 
 def signed(config: dict[str, Any] | None = None) -> dict[str, Any]:

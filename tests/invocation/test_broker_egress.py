@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from engine.bootstrap import build_gateway, build_runtime, load_config
 from engine.egress.client import RetryPolicy, default_client
 from engine.egress.limits import Limits
 from engine.surface.runtime import Runtime
-from tests.support.app_client import app_client
+from tests.conftest import GatewayFactory
 from tests.support.configs import write_config
 from tests.support.mcp_upstream import McpUpstream, start_mcp_upstream
 from tests.support.upstream import Upstream
@@ -42,24 +41,16 @@ BEARER = {"auth": {"type": "bearer"}}
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Serve]:
-    opened: list[TestClient[Any]] = []
-
+def serve(tmp_path: Path, gateway: GatewayFactory) -> Serve:
     def make(providers: dict[str, Any], egress: dict[str, Any], secrets_dir: Path | None = None) -> Served:
         extra: dict[str, Any] = {"egress": egress}
         if secrets_dir is not None:
             extra["secrets"] = {"provider": "file", "config": {"dir": str(secrets_dir)}}
         path = write_config(tmp_path, providers, extra)
-        client = default_client(Limits(timeout=5.0), RetryPolicy(attempts=1))
-        runtime = build_runtime(load_config(path), client)
-        test_client = app_client(build_gateway(runtime))
-        test_client.__enter__()
-        opened.append(test_client)
-        return test_client, runtime
+        client = gateway.open(path, default_client(Limits(timeout=5.0), RetryPolicy(attempts=1)))
+        return client, gateway.runtimes[-1]
 
-    yield make
-    for c in opened:
-        c.__exit__(None, None, None)
+    return make
 
 
 def test_a_denied_call_never_reaches_the_upstream_and_its_rule_is_audited(
